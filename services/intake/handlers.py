@@ -1,0 +1,23 @@
+"""Intake's consumers: project every case step onto the reporter-facing record."""
+
+from __future__ import annotations
+
+from services.intake.repository import ReportRepository
+from shared.events import CaseTransition, Envelope
+from shared.messaging.consumer import Handlers
+from shared.runtime import Runtime
+
+
+def build_handlers(runtime: Runtime) -> Handlers:
+    handlers = Handlers("intake")
+    repo = ReportRepository(runtime.db)
+
+    async def project(env: Envelope) -> None:
+        step = env.parse(CaseTransition)
+        entry = {"at": step.at, "action": step.action, "status": step.status, "from_status": step.from_status,
+                 "actor_role": step.actor_role, "public_note": step.public_note, "event_id": env.event_id}
+        await repo.apply_transition(step, env.event_id, entry)
+
+    handlers.on("report.assigned.v1")(project)
+    handlers.on("report.transitioned.v1")(project)
+    return handlers

@@ -1,0 +1,121 @@
+"""Accepting a report: one document with its ``report.received.v1`` event in the outbox.
+
+Used by every channel (web/app API, SMS, integrators, Open311); the channel decides only
+what it knows about the report and how the reporter can be answered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pymongo.errors import DuplicateKeyError
+
+from services.intake.models import ReportIn
+from services.intake.repository import ReportRepository
+from services.intake.tracking import new_tracking_id
+from shared.events import Channel, ReplyAddress, ReportReceived, make_event, utcnow
+from shared.privacy import Vault, new_secret_token, token_hash
+from shared.runtime import Runtime
+from shared.statuses import Status
+from shared.storage.outbox import outbox_insert_fields
+
+REPORTS = "reports"
+
+
+@dataclass
+class Accepted:
+    tracking_id: str
+    token: str
+    received_at: datetime
+    status: str = Status.received
+
+
+def _reporter_fields(report: ReportIn, vault: Vault) -> tuple[dict[str, Any], list[ReplyAddress]]:
+    """Contact data encrypted at rest; keyed hashes for look-ups; reply addresses for the notifier."""
+    fields: dict[str, Any] = {}
+    replies: list[ReplyAddress] = []
+    r = report.reporter
+    if r is None:
+        return fields, replies
+    for name in ("name", "phone", "email", "national_id"):
+        value = getattr(r, name)
+        if value:
+            fields[f"{name}_enc"] = vault.encrypt(value)
+            if name != "name":
+                fields[f"{name}_hash"] = vault.lookup_hash(value)
+    if r.phone:
+        replies.append(ReplyAddress(channel="sms", address_enc=fields["phone_enc"], address_hash=fields["phone_hash"]))
+    if r.email:
+        replies.append(ReplyAddress(channel="email", address_enc=fields["email_enc"], address_hash=fields["email_hash"]))
+    return fields, replies
+
+
+async def accept_report(
+    runtime: Runtime,
+    report: ReportIn,
+    *,
+    channel: Channel,
+    tracking_id: str | None = None,
+    token: str | None = None,
+    sms_keyword: str | None = None,
+    source: dict[str, Any] | None = None,
+) -> Accepted:
+    """Store the report durably with its event; the event is published right after.
+
+    With a given ``tracking_id`` (idempotent retries) a duplicate means the report exists
+    already and is returned as accepted; without one, a (very rare) ID collision draws again.
+    """
+    repo = ReportRepository(runtime.db)
+    token = token or new_secret_token()
+    reporter, reply_to = _reporter_fields(report, runtime.vault)
+    for _ in range(5):
+        tid = tracking_id or new_tracking_id()
+        now = utcnow()
+        payload = ReportReceived(
+            tracking_id=tid, type=report.type, title=report.title, body=report.body,
+            category=report.category, region_code=report.region_code, agency_id=report.agency_id,
+            sms_keyword=sms_keyword, channel=channel, anonymous=report.anonymous,
+            confidential=report.confidential, language=report.language, received_at=now, reply_to=reply_to,
+        )
+        event = make_event(payload, correlation_id=tid, producer=runtime.settings.service_name)
+        doc = {
+            "_id": tid,
+            "type": report.type,
+            "title": report.title,
+            "body": report.body,
+            "category": report.category,
+            "region_code": report.region_code,
+            "requested_agency_id": report.agency_id,
+            "location": report.location.model_dump() if report.location else None,
+            "occurred_on": report.occurred_on.isoformat() if report.occurred_on else None,
+            "language": report.language,
+            "channel": channel,
+            "source": source or {},
+            "privacy": {"anonymous": report.anonymous, "confidential": report.confidential},
+            "reporter": reporter,
+            "token_hash": token_hash(token),
+            "status": Status.received.value,
+            "case_version": 0,
+            "agency": None,
+            "received_at": now,
+            "updated_at": now,
+            "day_key": now.strftime("%Y-%m-%d"),
+            "month_key": now.strftime("%Y-%m"),
+            "timeline": [{"at": now, "action": "submitted", "status": Status.received.value,
+                          "from_status": None, "actor_role": "reporter", "public_note": None}],
+            "applied_events": [],
+            **outbox_insert_fields([event]),
+        }
+        try:
+            await repo.insert(doc)
+        except DuplicateKeyError:
+            if tracking_id is not None:
+                existing = await repo.get(tracking_id)
+                assert existing is not None
+                return Accepted(tracking_id, token, existing["received_at"], existing["status"])
+            continue
+        runtime.relay.submit(REPORTS, tid, [event])
+        return Accepted(tid, token, now)
+    raise RuntimeError("could not draw a free tracking ID")

@@ -1,0 +1,52 @@
+"""What each reader may see of a report. The public never sees an identity; nobody but the
+reporter (and those the report was assigned to, elsewhere) sees a confidential report's content."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.intake.models import AgencyRef, ReportView, TimelineEntry
+from shared.privacy import Vault
+from shared.statuses import LABELS_ID, Status
+
+
+def _timeline(doc: dict[str, Any], with_notes: bool) -> list[TimelineEntry]:
+    return [
+        TimelineEntry(at=e["at"], action=e["action"], status=e["status"],
+                      note=e.get("public_note") if with_notes else None)
+        for e in sorted(doc.get("timeline", []), key=lambda e: e["at"])
+    ]
+
+
+def public_view(doc: dict[str, Any]) -> ReportView:
+    confidential = doc["privacy"]["confidential"]
+    agency = doc.get("agency")
+    return ReportView(
+        tracking_id=doc["_id"],
+        type=doc["type"],
+        status=doc["status"],
+        status_label=LABELS_ID[Status(doc["status"])],
+        title=None if confidential else doc["title"],
+        body=None if confidential else doc["body"],
+        category=doc.get("category"),
+        region_code=doc.get("region_code"),
+        agency=AgencyRef(**agency) if agency else None,
+        anonymous=doc["privacy"]["anonymous"],
+        confidential=confidential,
+        received_at=doc["received_at"],
+        updated_at=doc.get("updated_at", doc["received_at"]),
+        timeline=_timeline(doc, with_notes=not confidential),
+        reporter=None,
+    )
+
+
+def reporter_view(doc: dict[str, Any], vault: Vault) -> ReportView:
+    view = public_view(doc)
+    view.title, view.body = doc["title"], doc["body"]
+    view.timeline = _timeline(doc, with_notes=True)
+    contact = doc.get("reporter") or {}
+    view.reporter = {
+        name: vault.decrypt(contact[f"{name}_enc"]) if contact.get(f"{name}_enc") else None
+        for name in ("name", "phone", "email")
+    }
+    return view

@@ -1,0 +1,1 @@
+"""Notifier: every outbound message (SMS, e-mail, webhooks, alerts), each sent exactly once."""

@@ -1,0 +1,1 @@
+"""Outbound providers. Each ``send`` returns the provider's answer or raises ``SendError``."""

@@ -1,0 +1,45 @@
+"""Notifier service: app factory. Run with ``python -m services.notifier``."""
+
+from __future__ import annotations
+
+import httpx
+from fastapi import FastAPI
+
+from services.notifier import repository
+from services.notifier.api import notifications
+from services.notifier.channels.base import Provider
+from services.notifier.channels.email import ConsoleEmail, SmtpEmail
+from services.notifier.channels.sms import ConsoleSms, KannelSms
+from services.notifier.delivery import Dispatcher
+from services.notifier.handlers import build_handlers
+from services.notifier.repository import NotificationRepository
+from services.notifier.settings import NotifierSettings
+from shared.runtime import Runtime, ServiceSpec, create_service_app
+
+
+def create_app(settings: NotifierSettings | None = None) -> FastAPI:
+    settings = settings or NotifierSettings()
+
+    async def on_start(runtime: Runtime) -> None:
+        http = httpx.AsyncClient()
+        runtime.extras["http"] = http
+        providers: dict[str, Provider] = {
+            "sms": KannelSms(settings, http) if settings.sms_provider == "kannel" else ConsoleSms(),
+            "email": SmtpEmail(settings) if settings.email_provider == "smtp" else ConsoleEmail(),
+        }
+        runtime.extras["dispatcher"] = Dispatcher(
+            NotificationRepository(runtime.db), runtime.vault, providers, settings.send_lease_s)
+
+    async def on_stop(runtime: Runtime) -> None:
+        await runtime.extras["http"].aclose()
+
+    return create_service_app(ServiceSpec(
+        settings=settings,
+        title="lapor notifier",
+        description="Outbound SMS, e-mail, webhooks and alerts, each sent exactly once.",
+        routers=[notifications.router],
+        handlers=build_handlers,
+        indexes=repository.INDEXES,
+        on_start=on_start,
+        on_stop=on_stop,
+    ))

@@ -1,0 +1,1 @@
+"""Routing: the agency directory, automatic routing and the case workflow."""

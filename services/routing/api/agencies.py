@@ -1,0 +1,43 @@
+"""The agency directory, read-only over HTTP."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from services.routing.directory import Agency, Directory
+from shared.problems import Problem
+from shared.runtime import Runtime, get_runtime
+
+router = APIRouter(prefix="/v1/agencies", tags=["directory"])
+
+
+def _public(agency: Agency) -> dict[str, object]:
+    # contacts are for the notifier, not for the public directory
+    return agency.model_dump(exclude={"contacts"})
+
+
+@router.get("")
+async def list_agencies(
+    runtime: Annotated[Runtime, Depends(get_runtime)],
+    region_code: Annotated[str | None, Query(max_length=13)] = None,
+    category: Annotated[str | None, Query(max_length=48)] = None,
+) -> dict[str, object]:
+    directory: Directory = runtime.extras["directory"]
+    items = [
+        _public(a) for a in directory.agencies.values()
+        if (region_code is None or a.region_code == region_code) and (category is None or category in a.categories)
+    ]
+    return {"version": directory.version, "items": items,
+            "categories": [c.model_dump() for c in directory.categories.values()]}
+
+
+@router.get("/{agency_id}")
+async def get_agency(agency_id: str, runtime: Annotated[Runtime, Depends(get_runtime)]) -> dict[str, object]:
+    directory: Directory = runtime.extras["directory"]
+    agency = directory.agencies.get(agency_id)
+    if agency is None:
+        raise Problem(404, "Not found", "no agency with this id", field="agency_id")
+    return {**_public(agency), "children": directory.children.get(agency_id, []),
+            "ancestors": directory.ancestors(agency_id)}

@@ -1,0 +1,212 @@
+"""The agency directory: a tree loaded from a data file, validated, stored, cached.
+
+National bodies -> ministries and provinces -> regencies/cities -> their units (OPD). Each
+agency has a Kemendagri region code where it is regional, the categories it handles, SMS
+keywords, a time zone and notification contacts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pymongo import ASCENDING, ReplaceOne
+from pymongo.asynchronous.database import AsyncDatabase
+
+from shared.calendar import ZONES
+from shared.regions import is_region_code, parent_of
+from shared.storage.mongo import Index
+
+AGENCIES = "agencies"
+CATEGORIES = "categories"
+INDEXES = [Index(AGENCIES, [("keywords", ASCENDING)]), Index(AGENCIES, [("region_code", ASCENDING)])]
+
+Level = Literal["national", "ministry", "province", "regency", "city", "unit", "oversight"]
+
+
+class Contact(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    role: Literal["officer", "head", "coordinator", "oversight"]
+    email: str | None = None
+    phone: str | None = None
+    chat_webhook: str | None = None
+
+
+class Agency(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9.\-]{1,63}$")
+    name: str
+    level: Level
+    parent: str | None = None
+    region_code: str | None = None
+    timezone: str = "WIB"
+    categories: list[str] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=list)
+    coordinator: bool = False
+    contacts: list[Contact] = Field(default_factory=list)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, v: str) -> str:
+        zone = ZONES.get(v, v)
+        if zone not in ZONES.values():
+            raise ValueError(f"time zone must be one of {sorted(ZONES)}")
+        return zone
+
+    @field_validator("region_code")
+    @classmethod
+    def _region(cls, v: str | None) -> str | None:
+        if v is not None and not is_region_code(v):
+            raise ValueError(f"{v!r} is not a Kemendagri region code")
+        return v
+
+    @field_validator("keywords")
+    @classmethod
+    def _keywords(cls, v: list[str]) -> list[str]:
+        out = [k.strip().upper() for k in v]
+        bad = [k for k in out if not k.isalnum()]
+        if bad:
+            raise ValueError(f"SMS keywords are one word of letters and digits: {bad}")
+        return out
+
+
+class Category(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]{1,47}$")
+    name: str
+    description: str = ""
+    keywords: list[str] = Field(default_factory=list)
+    urgent: bool = False
+
+
+class DirectoryFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    version: str
+    categories: list[Category]
+    agencies: list[Agency]
+
+
+class DirectoryError(ValueError):
+    """The file is refused; ``problems`` lists every reason, one line each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+class Directory:
+    """In-memory, validated view of the directory used by the routing rules."""
+
+    def __init__(self, agencies: Iterable[Agency], categories: Iterable[Category], version: str = "") -> None:
+        self.version = version
+        self.agencies = {a.id: a for a in agencies}
+        self.categories = {c.id: c for c in categories}
+        self.by_keyword = {k: a.id for a in self.agencies.values() for k in a.keywords}
+        self.children: dict[str, list[str]] = {}
+        for a in self.agencies.values():
+            if a.parent:
+                self.children.setdefault(a.parent, []).append(a.id)
+
+    @property
+    def national_coordinator(self) -> Agency | None:
+        return next((a for a in self.agencies.values() if a.coordinator and a.level == "national"), None)
+
+    def ancestors(self, agency_id: str) -> list[str]:
+        chain, seen = [], set()
+        current = self.agencies.get(agency_id)
+        while current and current.parent and current.parent not in seen:
+            seen.add(current.parent)
+            chain.append(current.parent)
+            current = self.agencies.get(current.parent)
+        return chain
+
+    def subtree(self, agency_id: str) -> list[str]:
+        out, stack = [], [agency_id]
+        while stack:
+            node = stack.pop()
+            out.append(node)
+            stack.extend(self.children.get(node, []))
+        return out
+
+    def coordinator_for(self, agency_id: str) -> Agency | None:
+        for candidate in [agency_id, *self.ancestors(agency_id)]:
+            agency = self.agencies.get(candidate)
+            if agency and agency.coordinator:
+                return agency
+        return self.national_coordinator
+
+
+def validate(data: DirectoryFile) -> Directory:
+    problems: list[str] = []
+    ids: set[str] = set()
+    keywords: dict[str, str] = {}
+    category_ids = {c.id for c in data.categories}
+    for a in data.agencies:
+        if a.id in ids:
+            problems.append(f"agency {a.id}: duplicate id")
+        ids.add(a.id)
+        for k in a.keywords:
+            if k in keywords:
+                problems.append(f"agency {a.id}: SMS keyword {k} already belongs to {keywords[k]}")
+            keywords[k] = a.id
+        for c in a.categories:
+            if c not in category_ids:
+                problems.append(f"agency {a.id}: unknown category {c}")
+    by_id = {a.id: a for a in data.agencies}
+    for a in data.agencies:
+        if a.parent is not None and a.parent not in by_id:
+            problems.append(f"agency {a.id}: unknown parent {a.parent}")
+        parent = by_id.get(a.parent or "")
+        if a.region_code and parent and parent.region_code:
+            if a.region_code != parent.region_code and parent_of(a.region_code) != parent.region_code:
+                problems.append(f"agency {a.id}: region {a.region_code} is not within its parent's {parent.region_code}")
+    directory = Directory(data.agencies, data.categories, data.version)
+    for a in data.agencies:
+        if a.id in directory.ancestors(a.id):
+            problems.append(f"agency {a.id}: parent chain loops back to itself")
+    if directory.national_coordinator is None:
+        problems.append("no national coordinator (an agency with level national and coordinator: true)")
+    if problems:
+        raise DirectoryError(problems)
+    return directory
+
+
+def load_file(path: Path) -> Directory:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise DirectoryError([f"{path}: {exc}"]) from exc
+    try:
+        data = DirectoryFile.model_validate(raw)
+    except ValueError as exc:
+        raise DirectoryError([f"{path}: {line}" for line in str(exc).splitlines()[1:] if line.strip()]) from exc
+    return validate(data)
+
+
+async def store(db: AsyncDatabase, directory: Directory) -> int:
+    """Replace the stored directory with this one (agencies not in the file are removed)."""
+    agencies = db[AGENCIES]
+    ops = [ReplaceOne({"_id": a.id}, {"_id": a.id, **a.model_dump(), "directory_version": directory.version}, upsert=True)
+           for a in directory.agencies.values()]
+    if ops:
+        await agencies.bulk_write(ops, ordered=False)
+    await agencies.delete_many({"_id": {"$nin": list(directory.agencies)}})
+    cat_ops = [ReplaceOne({"_id": c.id}, {"_id": c.id, **c.model_dump()}, upsert=True) for c in directory.categories.values()]
+    if cat_ops:
+        await db[CATEGORIES].bulk_write(cat_ops, ordered=False)
+    await db[CATEGORIES].delete_many({"_id": {"$nin": list(directory.categories)}})
+    return len(ops)
+
+
+async def fetch(db: AsyncDatabase) -> Directory:
+    def strip(doc: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in doc.items() if k not in ("_id", "directory_version")}
+
+    agencies = [Agency.model_validate(strip(d)) async for d in db[AGENCIES].find({})]
+    categories = [Category.model_validate(strip(d)) async for d in db[CATEGORIES].find({})]
+    version = next((d.get("directory_version", "") for d in [await db[AGENCIES].find_one({})] if d), "")
+    return Directory(agencies, categories, version)

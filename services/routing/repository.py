@@ -1,0 +1,36 @@
+"""Routing's database access: the ``cases`` collection (one case file per report)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from shared.storage.mongo import Index
+
+CASES = "cases"
+INDEXES = [
+    Index(CASES, [("agency_id", ASCENDING), ("status", ASCENDING), ("received_at", DESCENDING)]),
+    Index(CASES, [("status", ASCENDING), ("received_at", DESCENDING)]),
+]
+
+
+class CaseRepository:
+    def __init__(self, db: AsyncDatabase) -> None:
+        self.cases = db[CASES]
+
+    async def exists(self, tracking_id: str) -> bool:
+        return await self.cases.find_one({"_id": tracking_id}, {"_id": 1}) is not None
+
+    async def create(self, doc: dict[str, Any]) -> bool:
+        """Open a case file once; False when it was opened already (a redelivered event)."""
+        try:
+            await self.cases.insert_one(doc)
+            return True
+        except DuplicateKeyError:
+            return False
+
+    async def get(self, tracking_id: str) -> dict[str, Any] | None:
+        return await self.cases.find_one({"_id": tracking_id}, {"outbox": 0})

@@ -1,0 +1,1 @@
+"""SLA: deadlines on the working-day calendar, reminders, escalations, compliance figures."""

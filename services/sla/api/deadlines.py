@@ -1,0 +1,31 @@
+"""Deadlines of one report, and what is overdue now."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+
+from services.sla.repository import DeadlineRepository
+from shared.events import utcnow
+from shared.runtime import Runtime, get_runtime
+
+router = APIRouter(prefix="/v1/sla", tags=["sla"])
+
+_FIELDS = ("tracking_id", "stage", "status", "started_at", "due_at", "met_at", "on_time", "timezone",
+           "agency_id", "report_class", "policy_version")
+
+
+def _out(doc: dict[str, Any]) -> dict[str, Any]:
+    return {k: doc.get(k) for k in _FIELDS}
+
+
+@router.get("/reports/{tracking_id}")
+async def report_deadlines(tracking_id: str, runtime: Annotated[Runtime, Depends(get_runtime)]) -> dict[str, Any]:
+    return {"items": [_out(d) for d in await DeadlineRepository(runtime.db).for_report(tracking_id)]}
+
+
+@router.get("/overdue")
+async def overdue(runtime: Annotated[Runtime, Depends(get_runtime)],
+                  limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict[str, Any]:
+    return {"items": [_out(d) for d in await DeadlineRepository(runtime.db).overdue(utcnow(), limit)]}

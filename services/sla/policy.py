@@ -1,0 +1,78 @@
+"""The SLA policy as data, and the deadline arithmetic on the working-day calendar."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from shared.calendar import WorkingCalendar
+
+
+class Duration(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    working_days: int | None = Field(None, ge=0)
+    calendar_days: int | None = Field(None, ge=0)
+    hours: float | None = Field(None, gt=0)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> "Duration":
+        if sum(v is not None for v in (self.working_days, self.calendar_days, self.hours)) != 1:
+            raise ValueError("a duration is exactly one of working_days, calendar_days, hours")
+        return self
+
+
+class CalendarAdditions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    extra_days_off: list[date] = Field(default_factory=list)
+    extra_working_days: list[date] = Field(default_factory=list)
+
+
+class Policy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: str
+    stages: dict[str, Duration]
+    classes: dict[str, dict[str, Duration]] = Field(default_factory=dict)
+    urgent_categories: list[str] = Field(default_factory=list)
+    agency_overrides: dict[str, dict[str, Duration]] = Field(default_factory=dict)
+    opens: dict[str, list[str]] = Field(default_factory=dict)
+    closes: dict[str, list[str]] = Field(default_factory=dict)
+    calendar: CalendarAdditions = Field(default_factory=CalendarAdditions)
+
+    @model_validator(mode="after")
+    def _known_stages(self) -> "Policy":
+        named = {s for table in (self.opens, self.closes) for stages in table.values() for s in stages}
+        unknown = named - set(self.stages)
+        if unknown:
+            raise ValueError(f"opens/closes name unknown stages: {sorted(unknown)}")
+        return self
+
+    def report_class(self, category: str | None) -> str:
+        return "urgent" if category in self.urgent_categories else "standard"
+
+    def duration(self, stage: str, report_class: str, agency_id: str | None) -> Duration:
+        """Most specific wins: the agency's override, then the report class, then the default."""
+        if agency_id and stage in self.agency_overrides.get(agency_id, {}):
+            return self.agency_overrides[agency_id][stage]
+        if stage in self.classes.get(report_class, {}):
+            return self.classes[report_class][stage]
+        return self.stages[stage]
+
+    def make_calendar(self) -> WorkingCalendar:
+        return WorkingCalendar(self.calendar.extra_days_off, self.calendar.extra_working_days)
+
+
+def due_at(start: datetime, duration: Duration, tz: str, calendar: WorkingCalendar) -> datetime:
+    if duration.working_days is not None:
+        return calendar.add_working_days(start, duration.working_days, tz)
+    if duration.calendar_days is not None:
+        return start + timedelta(days=duration.calendar_days)
+    assert duration.hours is not None
+    return start + timedelta(hours=duration.hours)
+
+
+def load_policy(path: Path) -> Policy:
+    return Policy.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))

@@ -1,0 +1,133 @@
+"""The event envelope and the versioned event contracts.
+
+Routing keys are ``<entity>.<event>.v<N>``. Schema changes are additive: payload models
+ignore unknown fields, and a breaking change gets a new version next to the old one.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any, ClassVar, Literal, TypeVar
+
+from opentelemetry import propagate
+from pydantic import BaseModel, ConfigDict, Field
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Payload(BaseModel):
+    """Base of every event payload; subclasses name their type and version."""
+
+    model_config = ConfigDict(extra="ignore")
+    TYPE: ClassVar[str]
+    VERSION: ClassVar[int] = 1
+
+    @classmethod
+    def routing_key(cls) -> str:
+        return f"{cls.TYPE}.v{cls.VERSION}"
+
+
+P = TypeVar("P", bound=Payload)
+
+
+class Envelope(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    event_id: str = Field(default_factory=lambda: uuid.uuid4().hex)
+    type: str
+    version: int = 1
+    occurred_at: datetime = Field(default_factory=utcnow)
+    correlation_id: str
+    producer: str = ""
+    # W3C trace context (traceparent/tracestate) of the code that raised the event, so the
+    # trace continues even when the outbox sweeper publishes it later from another process.
+    trace: dict[str, str] = Field(default_factory=dict)
+    payload: dict[str, Any]
+
+    @property
+    def routing_key(self) -> str:
+        return f"{self.type}.v{self.version}"
+
+    def parse(self, model: type[P]) -> P:
+        return model.model_validate(self.payload)
+
+    def to_document(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+def make_event(payload: Payload, correlation_id: str, producer: str) -> Envelope:
+    """Wrap a payload in an envelope carrying the current trace context."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return Envelope(
+        type=payload.TYPE,
+        version=payload.VERSION,
+        correlation_id=correlation_id,
+        producer=producer,
+        trace=carrier,
+        payload=payload.model_dump(mode="json"),
+    )
+
+
+# --------------------------------------------------------------------------- contracts
+
+ReportType = Literal["complaint", "aspiration", "information_request"]
+Channel = Literal["web", "app", "sms", "integrator", "open311"]
+
+
+class ReplyAddress(BaseModel):
+    """Where the reporter wants answers; the address is encrypted with the platform data key."""
+
+    channel: Literal["sms", "email"]
+    address_enc: str
+    address_hash: str
+
+
+class ReportReceived(Payload):
+    TYPE: ClassVar[str] = "report.received"
+
+    tracking_id: str
+    type: ReportType
+    title: str
+    body: str
+    category: str | None = None
+    region_code: str | None = None
+    agency_id: str | None = None
+    sms_keyword: str | None = None
+    channel: Channel = "web"
+    anonymous: bool = False
+    confidential: bool = False
+    urgent: bool = False
+    language: Literal["id", "en"] = "id"
+    received_at: datetime
+    reply_to: list[ReplyAddress] = Field(default_factory=list)
+
+
+class CaseTransition(Payload):
+    """Common shape of every case step routing records; intake projects it for tracking."""
+
+    TYPE: ClassVar[str] = "report.transitioned"
+
+    tracking_id: str
+    action: str
+    from_status: str | None
+    status: str
+    case_version: int
+    actor_role: str
+    agency_id: str | None = None
+    agency_name: str | None = None
+    region_code: str | None = None
+    category: str | None = None
+    public_note: str | None = None
+    at: datetime
+
+
+class ReportAssigned(CaseTransition):
+    TYPE: ClassVar[str] = "report.assigned"
+
+    rule: str
+    timezone: str = "Asia/Jakarta"
+    confidence: float | None = None

@@ -1,0 +1,179 @@
+"""The idempotent consumer: dispatch by event type, inbox, bounded retries, parking.
+
+For each message:
+1. an envelope that cannot be parsed is parked at once (retrying cannot fix it);
+2. an event this consumer already completed (inbox ``(consumer, event_id)``) is acked;
+3. the handler runs inside a CONSUMER span whose parent is the producer's;
+4. on failure the message goes to the next retry delay queue, and after ``max_attempts``
+   to the consumer's parking queue with the error recorded in its headers;
+5. on success the inbox records the event, then the message is acked.
+
+Handlers must themselves be safe to run twice (guarded updates): the inbox narrows the
+window but a crash between the handler and the inbox write still redelivers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import structlog
+from aio_pika.abc import AbstractIncomingMessage, AbstractQueue
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from shared.events import Envelope, utcnow
+from shared.messaging.broker import Broker
+from shared.messaging.topology import SUBSCRIPTIONS, queue_names
+from shared.observability.logging import get_logger
+from shared.observability.metrics import HANDLER_SECONDS, MESSAGES_HANDLED, PARKED, RETRIES
+from shared.observability.tracing import consumer_span
+from shared.settings import CommonSettings
+
+log = get_logger(__name__)
+
+Handler = Callable[[Envelope], Awaitable[None]]
+INBOX = "inbox"
+
+
+@dataclass
+class Handlers:
+    """A service's message handlers, keyed by routing key (``report.received.v1``)."""
+
+    consumer: str
+    by_key: dict[str, Handler] = field(default_factory=dict)
+
+    def on(self, routing_key: str) -> Callable[[Handler], Handler]:
+        def register(fn: Handler) -> Handler:
+            self.by_key[routing_key] = fn
+            return fn
+
+        return register
+
+    def check_subscriptions(self) -> None:
+        """Every handler must be bound in the topology, and every binding handled."""
+        declared = set(SUBSCRIPTIONS.get(self.consumer, ()))
+        if declared != set(self.by_key):
+            raise RuntimeError(f"{self.consumer}: handlers {sorted(self.by_key)} != topology {sorted(declared)}")
+
+
+class EventConsumer:
+    def __init__(self, handlers: Handlers, broker: Broker, db: AsyncDatabase, settings: CommonSettings) -> None:
+        self.handlers = handlers
+        self.broker = broker
+        self.db = db
+        self.settings = settings
+        self.names = queue_names(handlers.consumer)
+        self._queue: AbstractQueue | None = None
+        self._tag: str | None = None
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    async def start(self) -> None:
+        assert self.broker.connection is not None
+        # A channel of its own, so prefetch applies to this consumer only.
+        channel = await self.broker.connection.channel(publisher_confirms=False)
+        await channel.set_qos(prefetch_count=self.settings.prefetch)
+        self._queue = await channel.get_queue(self.names.main, ensure=True)
+        self._tag = await self._queue.consume(self._on_message)
+
+    async def _on_message(self, message: AbstractIncomingMessage) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._in_flight.add(task)
+            self._idle.clear()
+        try:
+            await self._process(message)
+        finally:
+            if task is not None:
+                self._in_flight.discard(task)
+                if not self._in_flight:
+                    self._idle.set()
+
+    async def _process(self, message: AbstractIncomingMessage) -> None:
+        try:
+            env = Envelope.model_validate_json(message.body)
+        except ValueError as exc:
+            await self._park(message, "?", f"malformed envelope: {exc}")
+            return
+        key = env.routing_key
+        handler = self.handlers.by_key.get(key)
+        structlog.contextvars.bind_contextvars(event_id=env.event_id, tracking_id=env.correlation_id, event_type=key)
+        try:
+            if handler is None:
+                await self._park(message, key, f"no handler for {key}")
+                return
+            inbox_id = f"{self.handlers.consumer}:{env.event_id}"
+            if await self.db[INBOX].find_one({"_id": inbox_id}, {"_id": 1}):
+                MESSAGES_HANDLED.labels(self.handlers.consumer, key, "duplicate").inc()
+                await message.ack()
+                return
+            attempt = int((message.headers or {}).get("x-attempt", 1))
+            attrs = {"lapor.tracking_id": env.correlation_id, "lapor.event_id": env.event_id, "lapor.attempt": attempt}
+            with consumer_span(key, message.headers or {}, attrs) as span:
+                started = time.perf_counter()
+                try:
+                    await handler(env)
+                except Exception as exc:
+                    span.record_exception(exc)
+                    HANDLER_SECONDS.labels(self.handlers.consumer, key).observe(time.perf_counter() - started)
+                    await self._retry_or_park(message, env, attempt, exc)
+                    return
+                HANDLER_SECONDS.labels(self.handlers.consumer, key).observe(time.perf_counter() - started)
+            try:
+                await self.db[INBOX].insert_one({"_id": inbox_id, "at": utcnow()})
+            except DuplicateKeyError:
+                pass
+            MESSAGES_HANDLED.labels(self.handlers.consumer, key, "ok").inc()
+            await message.ack()
+        except Exception as exc:
+            # Could not even retry or park (broker or database gone): let the broker redeliver.
+            log.warning("message requeued", error=repr(exc))
+            if not message.processed:
+                await message.nack(requeue=True)
+        finally:
+            structlog.contextvars.unbind_contextvars("event_id", "tracking_id", "event_type")
+
+    async def _retry_or_park(self, message: AbstractIncomingMessage, env: Envelope, attempt: int, exc: Exception) -> None:
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        key = env.routing_key
+        if attempt >= self.settings.max_attempts:
+            await self._park(message, key, error, attempt)
+            return
+        tier = min(attempt - 1, len(self.settings.retry_delays_ms) - 1)
+        headers = {**(message.headers or {}), "x-attempt": attempt + 1, "x-last-error": error}
+        await self.broker.send_to_queue(self.names.retry(tier), message.body, headers)
+        RETRIES.labels(self.handlers.consumer, key).inc()
+        MESSAGES_HANDLED.labels(self.handlers.consumer, key, "retry").inc()
+        log.warning("handler failed, retry scheduled", attempt=attempt, delay_ms=self.settings.retry_delays_ms[tier], error=error)
+        await message.ack()
+
+    async def _park(self, message: AbstractIncomingMessage, key: str, error: str, attempt: int = 1) -> None:
+        headers = {
+            **(message.headers or {}),
+            "x-attempt": attempt,
+            "x-error": error[:2000],
+            "x-parked-at": utcnow().isoformat(),
+            "x-parked-by": self.settings.service_name,
+            "x-routing-key": key,
+        }
+        await self.broker.park(self.names.main, message.body, headers)
+        PARKED.labels(self.handlers.consumer, key).inc()
+        MESSAGES_HANDLED.labels(self.handlers.consumer, key, "parked").inc()
+        log.error("message parked", attempts=attempt, error=error)
+        await message.ack()
+
+    async def stop(self, drain_timeout: float = 10.0) -> None:
+        """Stop taking messages, then wait (bounded) for the ones in hand to finish."""
+        if self._queue is not None and self._tag is not None:
+            try:
+                await self._queue.cancel(self._tag)
+            except Exception as exc:  # the channel may already be gone
+                log.warning("consumer cancel failed", error=repr(exc))
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout=drain_timeout)
+        except TimeoutError:
+            log.warning("consumer drain timed out", in_flight=len(self._in_flight))

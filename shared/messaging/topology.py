@@ -1,0 +1,34 @@
+"""Who listens to what: the one table of queues and bindings on the events exchange.
+
+Every service declares the whole table at start-up, not only its own queue. A publisher
+removes an event from its outbox once the broker confirms it; had a consumer's queue not been
+declared yet (that service never started on a fresh broker), the event would be confirmed and
+silently miss that consumer. Declaring everything everywhere closes that gap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
+    # intake keeps the reporter-facing projection of every case step
+    "intake": ("report.assigned.v1", "report.transitioned.v1"),
+    "routing": ("report.received.v1",),
+    "notifier": ("report.received.v1", "report.assigned.v1"),
+    "sla": ("report.received.v1", "report.assigned.v1", "report.transitioned.v1"),
+}
+
+DEAD_LETTER_EXCHANGE = "lapor.dlx"
+
+
+@dataclass(frozen=True)
+class QueueNames:
+    main: str
+    parked: str
+
+    def retry(self, tier: int) -> str:
+        return f"{self.main}.retry.{tier}"
+
+
+def queue_names(consumer: str) -> QueueNames:
+    return QueueNames(main=f"lapor.{consumer}", parked=f"lapor.{consumer}.parked")

@@ -1,0 +1,152 @@
+"""What a running service holds: database, broker, outbox relay, consumers, vault.
+
+``create_service_app`` gives all four services the same lifespan:
+start  -> logging, tracing, database + indexes, broker + topology, relay, consumers;
+stop   -> stop consuming and drain, drain the relay, close the broker, close the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+from shared.health import health_router
+from shared.http import BodyLimitMiddleware
+from shared.messaging.broker import Broker
+from shared.messaging.consumer import EventConsumer, Handlers
+from shared.messaging.topology import queue_names
+from shared.observability.logging import configure_logging, get_logger
+from shared.observability.metrics import QUEUE_CONSUMERS, QUEUE_DEPTH
+from shared.observability.tracing import configure_tracing, shutdown_tracing
+from shared.privacy import Vault
+from shared.problems import install_problem_handlers
+from shared.settings import CommonSettings
+from shared.storage.mongo import Index, connect, ensure_indexes, outbox_index
+from shared.storage.outbox import OutboxRelay
+
+log = get_logger(__name__)
+
+
+@dataclass
+class Runtime:
+    settings: CommonSettings
+    client: AsyncMongoClient
+    db: AsyncDatabase
+    broker: Broker
+    relay: OutboxRelay
+    vault: Vault
+    consumer: EventConsumer | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    def spawn(self, coro: Awaitable[None], name: str) -> None:
+        """A background loop that lives as long as the service; cancelled at shutdown."""
+        self._tasks.append(asyncio.create_task(coro, name=name))  # type: ignore[arg-type]
+
+
+@dataclass
+class ServiceSpec:
+    settings: CommonSettings
+    routers: Sequence[APIRouter] = ()
+    handlers: Callable[[Runtime], Handlers] | None = None
+    indexes: Sequence[Index] = ()
+    outbox_collections: Sequence[str] = ()
+    on_start: Callable[[Runtime], Awaitable[None]] | None = None
+    on_stop: Callable[[Runtime], Awaitable[None]] | None = None
+    max_body_bytes: int = 1_048_576
+    title: str = "lapor"
+    description: str = ""
+    version: str = "1.0.0"
+
+
+def get_runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+async def _wait_for_database(db: AsyncDatabase, attempts: int = 60) -> None:
+    for attempt in range(1, attempts + 1):
+        try:
+            await db.command("ping")
+            return
+        except Exception as exc:
+            if attempt == attempts:
+                raise
+            log.warning("database not reachable, retrying", attempt=attempt, error=type(exc).__name__)
+            await asyncio.sleep(min(0.5 * attempt, 3))
+
+
+async def _watch_queues(runtime: Runtime, consumer: str) -> None:
+    """Queue depth and consumer count for /metrics, read with passive declares."""
+    names = queue_names(consumer)
+    while True:
+        await asyncio.sleep(10)
+        try:
+            assert runtime.broker.connection is not None
+            async with runtime.broker.connection.channel() as ch:
+                for name in (names.main, names.parked):
+                    q = await ch.declare_queue(name, passive=True)
+                    QUEUE_DEPTH.labels(name).set(q.declaration_result.message_count or 0)
+                    QUEUE_CONSUMERS.labels(name).set(q.declaration_result.consumer_count or 0)
+        except Exception as exc:
+            log.debug("queue watch failed", error=repr(exc))
+
+
+def create_service_app(spec: ServiceSpec) -> FastAPI:
+    settings = spec.settings
+    configure_logging(settings.service_name, settings.log_format, settings.log_level)
+    configure_tracing(settings.service_name, settings.otel_exporter_otlp_endpoint, settings.otel_sampling_ratio)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        client, db = connect(settings)
+        await _wait_for_database(db)
+        await ensure_indexes(db, [*spec.indexes, *(outbox_index(c) for c in spec.outbox_collections)])
+        broker = Broker(settings)
+        await broker.connect()
+        relay = OutboxRelay(db, broker, list(spec.outbox_collections), settings)
+        runtime = Runtime(settings, client, db, broker, relay,
+                          Vault(settings.data_key.get_secret_value(), settings.lookup_key.get_secret_value()))
+        app.state.runtime = runtime
+        if spec.on_start is not None:
+            await spec.on_start(runtime)
+        relay.start()
+        if spec.handlers is not None:
+            handlers = spec.handlers(runtime)
+            handlers.check_subscriptions()
+            runtime.consumer = EventConsumer(handlers, broker, db, settings)
+            await runtime.consumer.start()
+            runtime.spawn(_watch_queues(runtime, handlers.consumer), "queue-watch")
+        log.info("service started", port=settings.port)
+        try:
+            yield
+        finally:
+            log.info("service stopping")
+            if runtime.consumer is not None:
+                await runtime.consumer.stop()
+            for task in runtime._tasks:
+                task.cancel()
+            await asyncio.gather(*runtime._tasks, return_exceptions=True)
+            await relay.stop()
+            if spec.on_stop is not None:
+                await spec.on_stop(runtime)
+            await broker.close()
+            await client.close()
+            shutdown_tracing()
+            log.info("service stopped")
+
+    app = FastAPI(title=spec.title, description=spec.description, version=spec.version, lifespan=lifespan)
+    install_problem_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=spec.max_body_bytes)
+    app.include_router(health_router)
+    for router in spec.routers:
+        app.include_router(router)
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="health/.*,metrics")
+    return app

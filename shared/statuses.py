@@ -1,0 +1,28 @@
+"""Report statuses as DESIGN.md names them, with LAPOR!'s own words for the public view."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    received = "received"
+    assigned = "assigned"
+    in_progress = "in_progress"
+    resolved = "resolved"
+    closed = "closed"
+    postponed = "postponed"
+    archived = "archived"
+
+
+LABELS_ID = {
+    Status.received: "Belum Terverifikasi",
+    Status.assigned: "Terdisposisi, Belum Ditindaklanjuti",
+    Status.in_progress: "Terdisposisi, Sedang Diproses",
+    Status.resolved: "Terdisposisi, Selesai",
+    Status.closed: "Selesai",
+    Status.postponed: "Tertunda",
+    Status.archived: "Arsip",
+}
+
+FINAL = {Status.closed, Status.archived}

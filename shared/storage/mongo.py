@@ -1,0 +1,51 @@
+"""MongoDB through PyMongo's native async API, and index creation at start-up.
+
+Only the portable core is used (see DESIGN.md): no transactions, change streams, $lookup,
+$facet or TTL indexes, so FerretDB serves development and tests and MongoDB production.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pymongo import ASCENDING, AsyncMongoClient, IndexModel
+from pymongo.asynchronous.database import AsyncDatabase
+
+from shared.settings import CommonSettings
+
+
+def connect(settings: CommonSettings) -> tuple[AsyncMongoClient, AsyncDatabase]:
+    client: AsyncMongoClient = AsyncMongoClient(
+        settings.mongo_url,
+        serverSelectionTimeoutMS=settings.mongo_timeout_ms,
+        connectTimeoutMS=settings.mongo_timeout_ms,
+        tz_aware=True,
+        appname=settings.service_name,
+    )
+    return client, client[settings.mongo_db]
+
+
+@dataclass(frozen=True)
+class Index:
+    collection: str
+    keys: list[tuple[str, int]]
+    unique: bool = False
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def model(self) -> IndexModel:
+        name = "_".join(f"{k}_{d}" for k, d in self.keys)
+        return IndexModel(self.keys, name=name, unique=self.unique, **self.options)
+
+
+def outbox_index(collection: str) -> Index:
+    """Every collection with an outbox needs its backlog found quickly by the sweeper."""
+    return Index(collection, [("outbox_pending", ASCENDING)])
+
+
+async def ensure_indexes(db: AsyncDatabase, indexes: list[Index]) -> None:
+    by_collection: dict[str, list[IndexModel]] = {}
+    for index in indexes:
+        by_collection.setdefault(index.collection, []).append(index.model())
+    for name, models in by_collection.items():
+        await db[name].create_indexes(models)

@@ -1,0 +1,158 @@
+"""The single-document outbox, its relay and its crash sweeper.
+
+A write that must emit events stores them in the same document update, under
+``outbox.<event_id>`` with ``outbox_pending`` counting them (a map, not an array: FerretDB
+ignores ``$pull`` with a condition, and ``$unset`` of one key is portable and exact).
+
+After the write, the service hands the events to the relay, which publishes them with
+confirms, many in flight, and removes each confirmed one. If the process dies in between, or
+the broker is down, the sweeper finds documents with ``outbox_pending > 0`` and publishes
+what has waited longer than a grace period. A duplicate publish is harmless: consumers are
+idempotent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+from pymongo import UpdateOne
+from pymongo.asynchronous.database import AsyncDatabase
+
+from shared.events import Envelope, utcnow
+from shared.messaging.broker import Broker, PublishError
+from shared.observability.logging import get_logger
+from shared.observability.metrics import OUTBOX_BACKLOG, OUTBOX_PUBLISHED
+from shared.settings import CommonSettings
+
+log = get_logger(__name__)
+
+
+def outbox_insert_fields(events: list[Envelope]) -> dict[str, Any]:
+    """Fields to put in a new document that carries these events."""
+    return {"outbox": {e.event_id: e.to_document() for e in events}, "outbox_pending": len(events)}
+
+
+def outbox_update(events: list[Envelope]) -> dict[str, dict[str, Any]]:
+    """Update operators that add these events to an existing document (merge with yours)."""
+    return {
+        "$set": {f"outbox.{e.event_id}": e.to_document() for e in events},
+        "$inc": {"outbox_pending": len(events)},
+    }
+
+
+def merge_updates(*updates: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    merged: dict[str, dict[str, Any]] = {}
+    for update in updates:
+        for op, fields in update.items():
+            merged.setdefault(op, {}).update(fields)
+    return merged
+
+
+class OutboxRelay:
+    def __init__(self, db: AsyncDatabase, broker: Broker, collections: list[str], settings: CommonSettings) -> None:
+        self.db = db
+        self.broker = broker
+        self.collections = collections
+        self.settings = settings
+        self._queue: asyncio.Queue[tuple[str, Any, Envelope]] = asyncio.Queue(maxsize=10_000)
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = asyncio.Event()
+
+    def start(self) -> None:
+        self._tasks = [
+            asyncio.create_task(self._relay_loop(), name="outbox-relay"),
+            asyncio.create_task(self._sweep_loop(), name="outbox-sweeper"),
+        ]
+
+    def submit(self, collection: str, doc_id: Any, events: list[Envelope]) -> None:
+        """Fast path after a successful write; a full queue just leaves it to the sweeper."""
+        for env in events:
+            try:
+                self._queue.put_nowait((collection, doc_id, env))
+            except asyncio.QueueFull:
+                return
+
+    async def _relay_loop(self) -> None:
+        while not self._stopping.is_set():
+            first = await self._queue.get()
+            batch = [first]
+            while len(batch) < self.settings.outbox_batch and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            try:
+                await self.publish_batch(batch)
+            except Exception as exc:  # e.g. the database is down: the events stay in the outbox
+                log.warning("outbox relay batch failed", error=repr(exc))
+
+    async def publish_batch(self, batch: list[tuple[str, Any, Envelope]]) -> int:
+        """Publish concurrently (confirms pipelined), then clear what the broker confirmed."""
+        results = await asyncio.gather(*(self.broker.publish(env) for _, _, env in batch), return_exceptions=True)
+        done: dict[str, list[UpdateOne]] = {}
+        for (collection, doc_id, env), result in zip(batch, results):
+            if isinstance(result, BaseException):
+                if not isinstance(result, PublishError):
+                    log.error("outbox publish crashed", event_id=env.event_id, error=repr(result))
+                continue
+            key = f"outbox.{env.event_id}"
+            done.setdefault(collection, []).append(
+                UpdateOne({"_id": doc_id, key: {"$exists": True}}, {"$unset": {key: ""}, "$inc": {"outbox_pending": -1}})
+            )
+        for collection, ops in done.items():
+            await self.db[collection].bulk_write(ops, ordered=False)
+            OUTBOX_PUBLISHED.inc(len(ops))
+        failed = len(batch) - sum(len(ops) for ops in done.values())
+        if failed:
+            log.warning("outbox events left for the sweeper", count=failed)
+        return len(batch) - failed
+
+    async def sweep_once(self) -> int:
+        """Publish every event older than the grace period; returns how many were published."""
+        cutoff = utcnow() - timedelta(seconds=self.settings.outbox_grace_s)
+        published = 0
+        backlog = 0
+        for collection in self.collections:
+            cursor = self.db[collection].find(
+                {"outbox_pending": {"$gt": 0}}, {"outbox": 1}, limit=self.settings.outbox_batch
+            )
+            batch: list[tuple[str, Any, Envelope]] = []
+            async for doc in cursor:
+                for raw in (doc.get("outbox") or {}).values():
+                    backlog += 1
+                    env = Envelope.model_validate(raw)
+                    if env.occurred_at <= cutoff:
+                        batch.append((collection, doc["_id"], env))
+            if batch:
+                published += await self.publish_batch(batch)
+        OUTBOX_BACKLOG.set(backlog - published)
+        return published
+
+    async def _sweep_loop(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                await asyncio.wait_for(self._stopping.wait(), timeout=self.settings.outbox_sweep_interval_s)
+            except TimeoutError:
+                pass
+            if self._stopping.is_set():
+                return
+            try:
+                count = await self.sweep_once()
+                if count:
+                    log.info("outbox sweeper republished events", count=count)
+            except Exception as exc:  # the database may be restarting; try again next round
+                log.warning("outbox sweep failed", error=repr(exc))
+
+    async def stop(self, drain_timeout: float = 5.0) -> None:
+        """Publish what the fast path still holds (bounded), then stop both loops."""
+        pending: list[tuple[str, Any, Envelope]] = []
+        while not self._queue.empty():
+            pending.append(self._queue.get_nowait())
+        if pending:
+            try:
+                await asyncio.wait_for(self.publish_batch(pending), timeout=drain_timeout)
+            except Exception as exc:  # left in the outbox: the sweeper of any replica takes it
+                log.warning("outbox drain incomplete", error=repr(exc))
+        self._stopping.set()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
