@@ -39,6 +39,9 @@ class CommonSettings(BaseSettings):
     mongo_url: str = "mongodb://127.0.0.1:27017/"
     mongo_db: str = "lapor"
     mongo_timeout_ms: int = 5000
+    # Small by default: FerretDB's SQLite backend holds two connections per update command and
+    # deadlocks when its pool of 100 runs out; raise it for MongoDB in production.
+    mongo_max_pool_size: int = Field(10, ge=1)
 
     amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
     events_exchange: str = "lapor.events"
@@ -46,7 +49,6 @@ class CommonSettings(BaseSettings):
     prefetch: int = 32
     max_attempts: int = Field(5, ge=1, description="handler tries before a message is parked")
     retry_delays_ms: list[int] = Field(default_factory=lambda: [1000, 5000, 30000])
-    delivery_limit: int = Field(20, ge=2, description="redeliveries (crash loops) before the broker parks")
 
     outbox_sweep_interval_s: float = 2.0
     outbox_grace_s: float = 3.0

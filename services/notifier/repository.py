@@ -28,11 +28,10 @@ class NotificationRepository:
         self.contacts = db[CONTACTS]
 
     async def remember_contacts(self, tracking_id: str, language: str, reply_to: list[dict[str, Any]]) -> None:
-        await self.contacts.update_one(
-            {"_id": tracking_id},
-            {"$setOnInsert": {"language": language, "reply_to": reply_to, "at": utcnow()}},
-            upsert=True,
-        )
+        try:
+            await self.contacts.insert_one({"_id": tracking_id, "language": language, "reply_to": reply_to, "at": utcnow()})
+        except DuplicateKeyError:
+            pass  # known already: a redelivered report.received
 
     async def contacts_for(self, tracking_id: str) -> dict[str, Any] | None:
         return await self.contacts.find_one({"_id": tracking_id})

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from pymongo import ASCENDING, ReplaceOne
+from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.calendar import ZONES
@@ -190,16 +190,15 @@ def load_file(path: Path) -> Directory:
 async def store(db: AsyncDatabase, directory: Directory) -> int:
     """Replace the stored directory with this one (agencies not in the file are removed)."""
     agencies = db[AGENCIES]
-    ops = [ReplaceOne({"_id": a.id}, {"_id": a.id, **a.model_dump(), "directory_version": directory.version}, upsert=True)
-           for a in directory.agencies.values()]
-    if ops:
-        await agencies.bulk_write(ops, ordered=False)
+    # one replace per document (see shared.storage.outbox on FerretDB and bulk writes)
+    for a in directory.agencies.values():
+        await agencies.replace_one({"_id": a.id}, {"_id": a.id, **a.model_dump(), "directory_version": directory.version},
+                                   upsert=True)
     await agencies.delete_many({"_id": {"$nin": list(directory.agencies)}})
-    cat_ops = [ReplaceOne({"_id": c.id}, {"_id": c.id, **c.model_dump()}, upsert=True) for c in directory.categories.values()]
-    if cat_ops:
-        await db[CATEGORIES].bulk_write(cat_ops, ordered=False)
+    for c in directory.categories.values():
+        await db[CATEGORIES].replace_one({"_id": c.id}, {"_id": c.id, **c.model_dump()}, upsert=True)
     await db[CATEGORIES].delete_many({"_id": {"$nin": list(directory.categories)}})
-    return len(ops)
+    return len(directory.agencies)
 
 
 async def fetch(db: AsyncDatabase) -> Directory:

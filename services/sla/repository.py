@@ -7,6 +7,7 @@ from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
 from shared.storage.mongo import Index
 
@@ -23,7 +24,10 @@ class DeadlineRepository:
 
     async def open(self, doc: dict[str, Any]) -> None:
         """Open a stage's clock once; a redelivered event leaves the first one untouched."""
-        await self.deadlines.update_one({"_id": doc["_id"]}, {"$setOnInsert": doc}, upsert=True)
+        try:
+            await self.deadlines.insert_one(doc)
+        except DuplicateKeyError:
+            pass
 
     async def close(self, tracking_id: str, stage: str, at: datetime) -> None:
         """Stop an open clock, recording whether the stage was met in time."""

@@ -15,7 +15,7 @@ from pamqp.commands import Basic
 from aio_pika.abc import AbstractExchange, AbstractRobustChannel, AbstractRobustConnection
 
 from shared.events import Envelope
-from shared.messaging.topology import DEAD_LETTER_EXCHANGE, SUBSCRIPTIONS, queue_names
+from shared.messaging.topology import DEAD_LETTER_EXCHANGE, DELIVERY_LIMIT, SUBSCRIPTIONS, queue_names
 from shared.observability.logging import get_logger
 from shared.observability.tracing import producer_span
 from shared.settings import CommonSettings
@@ -71,17 +71,17 @@ class Broker:
                     "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE,
                     "x-dead-letter-routing-key": names.main,
                     # a message that crashes its consumer again and again is parked by the broker
-                    "x-delivery-limit": self.settings.delivery_limit,
+                    "x-delivery-limit": DELIVERY_LIMIT,
                 },
             )
             for key in keys:
                 await main.bind(self.exchange, routing_key=key)
             parked = await ch.declare_queue(names.parked, durable=True, arguments={"x-queue-type": "quorum"})
             await parked.bind(self.dlx, routing_key=names.main)
-            for tier, delay in enumerate(self.settings.retry_delays_ms):
+            for delay in self.settings.retry_delays_ms:
                 # a delay queue: messages wait out their TTL, then dead-letter back to the main queue
                 await ch.declare_queue(
-                    names.retry(tier),
+                    names.retry(delay),
                     durable=True,
                     arguments={
                         "x-queue-type": "quorum",

@@ -143,12 +143,12 @@ class EventConsumer:
         if attempt >= self.settings.max_attempts:
             await self._park(message, key, error, attempt)
             return
-        tier = min(attempt - 1, len(self.settings.retry_delays_ms) - 1)
+        delay = self.settings.retry_delays_ms[min(attempt - 1, len(self.settings.retry_delays_ms) - 1)]
         headers = {**(message.headers or {}), "x-attempt": attempt + 1, "x-last-error": error}
-        await self.broker.send_to_queue(self.names.retry(tier), message.body, headers)
+        await self.broker.send_to_queue(self.names.retry(delay), message.body, headers)
         RETRIES.labels(self.handlers.consumer, key).inc()
         MESSAGES_HANDLED.labels(self.handlers.consumer, key, "retry").inc()
-        log.warning("handler failed, retry scheduled", attempt=attempt, delay_ms=self.settings.retry_delays_ms[tier], error=error)
+        log.warning("handler failed, retry scheduled", attempt=attempt, delay_ms=delay, error=error)
         await message.ack()
 
     async def _park(self, message: AbstractIncomingMessage, key: str, error: str, attempt: int = 1) -> None:

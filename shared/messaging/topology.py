@@ -19,6 +19,9 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
 }
 
 DEAD_LETTER_EXCHANGE = "lapor.dlx"
+# Redeliveries (consumer crashes) before the broker parks a message. A queue argument: to
+# change it on a running cluster use a RabbitMQ policy, not this constant.
+DELIVERY_LIMIT = 20
 
 
 @dataclass(frozen=True)
@@ -26,8 +29,10 @@ class QueueNames:
     main: str
     parked: str
 
-    def retry(self, tier: int) -> str:
-        return f"{self.main}.retry.{tier}"
+    def retry(self, delay_ms: int) -> str:
+        # The delay is in the name: queue arguments cannot change once declared, so a new
+        # delay setting declares a new queue instead of failing against the old one.
+        return f"{self.main}.retry.{delay_ms}ms"
 
 
 def queue_names(consumer: str) -> QueueNames:

@@ -21,6 +21,7 @@ def connect(settings: CommonSettings) -> tuple[AsyncMongoClient, AsyncDatabase]:
         serverSelectionTimeoutMS=settings.mongo_timeout_ms,
         connectTimeoutMS=settings.mongo_timeout_ms,
         tz_aware=True,
+        maxPoolSize=settings.mongo_max_pool_size,
         appname=settings.service_name,
     )
     return client, client[settings.mongo_db]
@@ -48,4 +49,9 @@ async def ensure_indexes(db: AsyncDatabase, indexes: list[Index]) -> None:
     for index in indexes:
         by_collection.setdefault(index.collection, []).append(index.model())
     for name, models in by_collection.items():
-        await db[name].create_indexes(models)
+        # Create only what is missing: FerretDB v1.24 drops the connection (a server-side
+        # panic) when createIndexes names an index that already exists.
+        existing = {ix["name"] async for ix in await db[name].list_indexes()}
+        missing = [m for m in models if m.document["name"] not in existing]
+        if missing:
+            await db[name].create_indexes(missing)

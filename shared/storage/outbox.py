@@ -17,7 +17,6 @@ import asyncio
 from datetime import timedelta
 from typing import Any
 
-from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.events import Envelope, utcnow
@@ -88,23 +87,25 @@ class OutboxRelay:
     async def publish_batch(self, batch: list[tuple[str, Any, Envelope]]) -> int:
         """Publish concurrently (confirms pipelined), then clear what the broker confirmed."""
         results = await asyncio.gather(*(self.broker.publish(env) for _, _, env in batch), return_exceptions=True)
-        done: dict[str, list[UpdateOne]] = {}
-        for (collection, doc_id, env), result in zip(batch, results):
-            if isinstance(result, BaseException):
-                if not isinstance(result, PublishError):
-                    log.error("outbox publish crashed", event_id=env.event_id, error=repr(result))
-                continue
-            key = f"outbox.{env.event_id}"
-            done.setdefault(collection, []).append(
-                UpdateOne({"_id": doc_id, key: {"$exists": True}}, {"$unset": {key: ""}, "$inc": {"outbox_pending": -1}})
-            )
-        for collection, ops in done.items():
-            await self.db[collection].bulk_write(ops, ordered=False)
-            OUTBOX_PUBLISHED.inc(len(ops))
-        failed = len(batch) - sum(len(ops) for ops in done.values())
+        confirmed = [(c, d, e) for (c, d, e), r in zip(batch, results) if not isinstance(r, BaseException)]
+        for (_, _, env), result in zip(batch, results):
+            if isinstance(result, BaseException) and not isinstance(result, PublishError):
+                log.error("outbox publish crashed", event_id=env.event_id, error=repr(result))
+        # One command per document, not bulk_write: FerretDB v1 keeps a SQLite connection per
+        # update of a multi-update command until the command ends, and a few large bulks
+        # exhaust its pool and deadlock it.
+        await asyncio.gather(*(self._clear(c, d, e) for c, d, e in confirmed))
+        OUTBOX_PUBLISHED.inc(len(confirmed))
+        failed = len(batch) - len(confirmed)
         if failed:
             log.warning("outbox events left for the sweeper", count=failed)
-        return len(batch) - failed
+        return len(confirmed)
+
+    async def _clear(self, collection: str, doc_id: Any, env: Envelope) -> None:
+        key = f"outbox.{env.event_id}"
+        await self.db[collection].update_one(
+            {"_id": doc_id, key: {"$exists": True}}, {"$unset": {key: ""}, "$inc": {"outbox_pending": -1}}
+        )
 
     async def sweep_once(self) -> int:
         """Publish every event older than the grace period; returns how many were published."""

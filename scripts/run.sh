@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# make run: set up, load the demo directory, start the four services with readable logs,
+# submit a few demo reports, and stop everything cleanly on Ctrl-C.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+export LAPOR_ENVIRONMENT=${LAPOR_ENVIRONMENT:-development}
+PY=.venv/bin/python
+
+$PY -m services.routing.cli load-directory data/directory/demo.yaml
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  printf '\n[run] stopping services...\n'
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  printf '[run] stopped (RabbitMQ and FerretDB keep running; scripts/stop-infra.sh stops them)\n'
+}
+trap stop INT TERM EXIT
+
+for svc in intake routing notifier sla; do
+  $PY -m "services.$svc" > >(sed -u "s/^/[$svc] /") 2>&1 &
+  pids+=($!)
+done
+
+for port in 8001 8002 8003 8004; do
+  for _ in $(seq 1 60); do
+    curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break
+    sleep 1
+  done
+  curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null || { echo "[run] service on $port is not ready"; exit 1; }
+done
+
+$PY -m scripts.demo_reports || echo "[run] demo reports could not be submitted"
+
+cat <<TXT
+
+  lapor is running (Ctrl-C stops it)
+    intake    http://127.0.0.1:8001/docs   POST /v1/reports, GET /v1/reports/{tracking_id}
+    routing   http://127.0.0.1:8002/docs   GET /v1/agencies
+    notifier  http://127.0.0.1:8003/docs   GET /v1/notifications?tracking_id=...
+    sla       http://127.0.0.1:8004/docs   GET /v1/sla/reports/{tracking_id}, /v1/sla/overdue
+  demo operator token (development only): Authorization: Bearer dev-operator-token
+  parked messages: .venv/bin/python -m shared.cli parked list notifier
+
+TXT
+wait

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Stops the FerretDB this project started and the local RabbitMQ node.
+cd "$(dirname "$0")/.."
+[ -f .local/ferretdb.pid ] && kill "$(cat .local/ferretdb.pid)" 2>/dev/null && rm -f .local/ferretdb.pid
+PATH="$PATH:/usr/sbin" rabbitmqctl -q stop 2>/dev/null || true
+echo "[stop] FerretDB and RabbitMQ stopped"

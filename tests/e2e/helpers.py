@@ -1,0 +1,20 @@
+"""Small helpers the end-to-end tests share."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+_phones = itertools.count(1000)
+
+
+def report_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "title": "Jalan rusak di depan pasar",
+        "body": "Jalan berlubang besar di depan Pasar Martapura, membahayakan pengendara motor.",
+        "category": "infrastructure",
+        "region_code": "63.03",
+        "reporter": {"name": "Siti Aminah", "phone": f"+62812555{next(_phones):04d}"},
+    }
+    body.update(overrides)
+    return body

@@ -1,0 +1,112 @@
+"""Real RabbitMQ and FerretDB for tests: each test stack gets its own vhost and database."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+if TYPE_CHECKING:
+    from shared.settings import CommonSettings
+
+ROOT = Path(__file__).resolve().parents[2]
+MONGO_PORT = int(os.environ.get("LAPOR_MONGO_PORT", "27017"))
+AMQP_PORT = 5672
+
+
+def port_open(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex((host, port)) == 0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rabbitmqctl(*args: str, timeout: float = 60) -> str:
+    exe = shutil.which("rabbitmqctl") or "/usr/sbin/rabbitmqctl"
+    out = subprocess.run([exe, "-q", *args], capture_output=True, text=True, timeout=timeout)
+    if out.returncode != 0:
+        raise RuntimeError(f"rabbitmqctl {' '.join(args)}: {out.stderr.strip() or out.stdout.strip()}")
+    return out.stdout
+
+
+@dataclass
+class Isolation:
+    """One vhost and one database, with fresh secrets, for one stack of services."""
+
+    vhost: str
+    mongo_db: str
+    data_key: str
+    lookup_key: str
+    operator_token: str
+
+    @classmethod
+    def create(cls) -> "Isolation":
+        suffix = uuid.uuid4().hex[:10]
+        vhost = f"lapor-test-{suffix}"
+        rabbitmqctl("add_vhost", vhost)
+        rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+        return cls(vhost, f"lapor_test_{suffix}", Fernet.generate_key().decode(), uuid.uuid4().hex, uuid.uuid4().hex)
+
+    @property
+    def amqp_url(self) -> str:
+        return f"amqp://guest:guest@127.0.0.1:{AMQP_PORT}/{self.vhost}"
+
+    @property
+    def mongo_url(self) -> str:
+        return f"mongodb://127.0.0.1:{MONGO_PORT}/"
+
+    def env(self, **overrides: str) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("LAPOR_", "OTEL_"))}
+        env.update({
+            "LAPOR_ENVIRONMENT": "test",
+            "LAPOR_MONGO_URL": self.mongo_url,
+            "LAPOR_MONGO_DB": self.mongo_db,
+            "LAPOR_AMQP_URL": self.amqp_url,
+            "LAPOR_DATA_KEY": self.data_key,
+            "LAPOR_LOOKUP_KEY": self.lookup_key,
+            "LAPOR_OPERATOR_TOKEN": self.operator_token,
+            "LAPOR_LOG_FORMAT": "json",
+            "LAPOR_OUTBOX_SWEEP_INTERVAL_S": "1",
+            "LAPOR_OUTBOX_GRACE_S": "2",
+            "LAPOR_RETRY_DELAYS_MS": "[300,600,1200]",
+            "PYTHONUNBUFFERED": "1",
+        })
+        env.update(overrides)
+        return env
+
+    def settings(self, **overrides: object) -> "CommonSettings":
+        """Settings for code the test runs in-process (a publisher, a repository)."""
+        from shared.settings import CommonSettings
+
+        values: dict[str, object] = {
+            "environment": "test", "mongo_url": self.mongo_url, "mongo_db": self.mongo_db,
+            "amqp_url": self.amqp_url, "data_key": self.data_key, "lookup_key": self.lookup_key,
+            "operator_token": self.operator_token, "service_name": "test",
+        }
+        values.update(overrides)
+        return CommonSettings(**values)  # type: ignore[arg-type]
+
+    def drop(self) -> None:
+        try:
+            rabbitmqctl("delete_vhost", self.vhost)
+        except Exception:
+            pass
+        try:
+            from pymongo import MongoClient
+
+            with MongoClient(self.mongo_url, serverSelectionTimeoutMS=3000) as client:
+                client.drop_database(self.mongo_db)
+        except Exception:
+            pass
