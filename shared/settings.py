@@ -48,6 +48,7 @@ class CommonSettings(BaseSettings):
     publish_timeout_s: float = 5.0
     prefetch: int = 32
     max_attempts: int = Field(5, ge=1, description="handler tries before a message is parked")
+    handler_lease_s: float = Field(15.0, gt=0, description="after this a crashed handler's event may be taken over")
     retry_delays_ms: list[int] = Field(default_factory=lambda: [1000, 5000, 30000])
 
     outbox_sweep_interval_s: float = 2.0

@@ -13,9 +13,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u
 
 def clean_text(value: str) -> str:
     value = unicodedata.normalize("NFC", value)
+    value = value.replace("\r\n", "\n").replace("\r", "\n")  # before \r counts as a control
     value = _CONTROL.sub("", value)
     value = _TAG.sub("", value)
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
     return value.strip()
 
 

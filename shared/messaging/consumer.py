@@ -2,20 +2,23 @@
 
 For each message:
 1. an envelope that cannot be parsed is parked at once (retrying cannot fix it);
-2. an event this consumer already completed (inbox ``(consumer, event_id)``) is acked;
+2. the inbox ``(consumer, event_id)`` is claimed with a lease: an event already completed is
+   acked, one another delivery is handling right now comes back after a short delay, and a
+   claim whose holder died is taken over when its lease runs out;
 3. the handler runs inside a CONSUMER span whose parent is the producer's;
 4. on failure the message goes to the next retry delay queue, and after ``max_attempts``
    to the consumer's parking queue with the error recorded in its headers;
-5. on success the inbox records the event, then the message is acked.
+5. on success the inbox marks the event done, then the message is acked.
 
-Handlers must themselves be safe to run twice (guarded updates): the inbox narrows the
-window but a crash between the handler and the inbox write still redelivers.
+Handlers must still be safe to run twice (guarded updates): a crash after the handler's
+effects and before "done" is written lets another delivery run it again after the lease.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from datetime import UTC, datetime, timedelta
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -36,6 +39,7 @@ log = get_logger(__name__)
 
 Handler = Callable[[Envelope], Awaitable[None]]
 INBOX = "inbox"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass
@@ -107,8 +111,15 @@ class EventConsumer:
                 await self._park(message, key, f"no handler for {key}")
                 return
             inbox_id = f"{self.handlers.consumer}:{env.event_id}"
-            if await self.db[INBOX].find_one({"_id": inbox_id}, {"_id": 1}):
+            claim = await self._claim(inbox_id)
+            if claim == "done":
                 MESSAGES_HANDLED.labels(self.handlers.consumer, key, "duplicate").inc()
+                await message.ack()
+                return
+            if claim == "busy":
+                # the same event is in another delivery's hands right now: look again later
+                await self.broker.send_to_queue(self.names.retry(self.settings.retry_delays_ms[0]), message.body,
+                                                message.headers or {})
                 await message.ack()
                 return
             attempt = int((message.headers or {}).get("x-attempt", 1))
@@ -120,13 +131,11 @@ class EventConsumer:
                 except Exception as exc:
                     span.record_exception(exc)
                     HANDLER_SECONDS.labels(self.handlers.consumer, key).observe(time.perf_counter() - started)
+                    await self.db[INBOX].update_one({"_id": inbox_id}, {"$set": {"lease_until": _EPOCH}})
                     await self._retry_or_park(message, env, attempt, exc)
                     return
                 HANDLER_SECONDS.labels(self.handlers.consumer, key).observe(time.perf_counter() - started)
-            try:
-                await self.db[INBOX].insert_one({"_id": inbox_id, "at": utcnow()})
-            except DuplicateKeyError:
-                pass
+            await self.db[INBOX].update_one({"_id": inbox_id}, {"$set": {"state": "done", "at": utcnow()}})
             MESSAGES_HANDLED.labels(self.handlers.consumer, key, "ok").inc()
             await message.ack()
         except Exception as exc:
@@ -136,6 +145,23 @@ class EventConsumer:
                 await message.nack(requeue=True)
         finally:
             structlog.contextvars.unbind_contextvars("event_id", "tracking_id", "event_type")
+
+    async def _claim(self, inbox_id: str) -> str:
+        """``new`` (ours to handle), ``done`` (handled before) or ``busy`` (being handled)."""
+        now = utcnow()
+        lease = now + timedelta(seconds=self.settings.handler_lease_s)
+        try:
+            await self.db[INBOX].insert_one({"_id": inbox_id, "state": "processing", "lease_until": lease, "at": now})
+            return "new"
+        except DuplicateKeyError:
+            pass
+        # a claim whose holder died (or failed) is taken over once its lease has run out
+        taken = await self.db[INBOX].find_one_and_update(
+            {"_id": inbox_id, "state": "processing", "lease_until": {"$lt": now}}, {"$set": {"lease_until": lease}})
+        if taken is not None:
+            return "new"
+        current = await self.db[INBOX].find_one({"_id": inbox_id}, {"state": 1})
+        return "done" if current is not None and current["state"] == "done" else "busy"
 
     async def _retry_or_park(self, message: AbstractIncomingMessage, env: Envelope, attempt: int, exc: Exception) -> None:
         error = f"{type(exc).__name__}: {exc}"[:2000]

@@ -51,7 +51,11 @@ async def test_report_is_assigned_acknowledged_and_given_a_deadline(stack: Stack
     # the stored contact data is encrypted, never in clear
     raw = await db.reports.find_one({"_id": tid})
     assert "+62812555" not in str(raw)
-    assert raw["outbox_pending"] == 0
+
+    async def outbox_cleared() -> bool:
+        return (await db.reports.find_one({"_id": tid}))["outbox_pending"] == 0
+
+    await wait_until(outbox_cleared, message="outbox cleared after the confirm")
 
 
 async def test_reporter_token_opens_private_view_and_wrong_token_is_refused(stack: Stack) -> None:

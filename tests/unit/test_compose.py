@@ -1,0 +1,102 @@
+"""docker-compose.yml cannot run here (no container engine): keep it true by reading it
+against the services' own settings."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from services.intake.settings import IntakeSettings
+from services.notifier.settings import NotifierSettings
+from services.routing.settings import RoutingSettings
+from services.sla.settings import SlaSettings
+from shared.settings import CommonSettings
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+SERVICES = {"intake": IntakeSettings, "routing": RoutingSettings, "notifier": NotifierSettings, "sla": SlaSettings}
+
+
+def _env_names(settings_cls: type[CommonSettings]) -> set[str]:
+    names = set()
+    for name, field in settings_cls.model_fields.items():
+        alias = field.validation_alias
+        names.add(alias if isinstance(alias, str) else f"LAPOR_{name.upper()}")
+    return names
+
+
+def test_declares_infrastructure_and_the_four_services() -> None:
+    assert {"mongo", "rabbitmq", "otel-collector", "jaeger", *SERVICES} <= set(COMPOSE["services"])
+
+
+def test_mongo_is_a_replica_set_with_a_health_check() -> None:
+    mongo = COMPOSE["services"]["mongo"]
+    assert "--replSet" in mongo["command"]
+    assert "rs.initiate" in " ".join(mongo["healthcheck"]["test"])
+    for name in SERVICES:
+        url = COMPOSE["services"][name]["environment"]["LAPOR_MONGO_URL"]
+        assert url.startswith("mongodb://mongo:27017/") and "replicaSet=rs0" in url
+
+
+def test_rabbitmq_has_management_and_a_health_check() -> None:
+    rabbit = COMPOSE["services"]["rabbitmq"]
+    assert "management" in rabbit["image"]
+    assert "check_running" in rabbit["healthcheck"]["test"]
+    assert "5672:5672" in rabbit["ports"]
+
+
+def test_collector_config_exports_to_jaeger() -> None:
+    collector = COMPOSE["services"]["otel-collector"]
+    mounted = collector["volumes"][0].split(":")[0]
+    config = yaml.safe_load((ROOT / mounted).read_text())
+    assert "otlp" in config["receivers"]
+    assert config["exporters"]["otlp/jaeger"]["endpoint"].startswith("jaeger:")
+    for name in SERVICES:
+        assert COMPOSE["services"][name]["environment"]["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://otel-collector:4318"
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_service_port_health_check_and_dependencies_match_its_settings(name: str) -> None:
+    svc = COMPOSE["services"][name]
+    settings_cls = SERVICES[name]
+    default_port = settings_cls.model_fields["port"].default
+    assert svc["environment"]["LAPOR_PORT"] == str(default_port)
+    assert f"{default_port}:{default_port}" in svc["ports"]
+    check = " ".join(svc["healthcheck"]["test"])
+    assert f"127.0.0.1:{default_port}/health/ready" in check
+    assert svc["depends_on"]["mongo"]["condition"] == "service_healthy"
+    assert svc["depends_on"]["rabbitmq"]["condition"] == "service_healthy"
+    assert svc["build"]["args"]["SERVICE"] == name
+    assert (ROOT / svc["build"]["dockerfile"]).is_file()
+    assert (ROOT / "services" / name / "__main__.py").is_file()
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_every_environment_variable_is_a_setting_of_that_service(name: str) -> None:
+    known = _env_names(SERVICES[name])
+    declared = set(COMPOSE["services"][name]["environment"])
+    assert declared - known == set(), f"unknown to {name}'s settings: {sorted(declared - known)}"
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_secrets_come_from_the_environment_never_from_the_file(name: str) -> None:
+    env = COMPOSE["services"][name]["environment"]
+    for key in ("LAPOR_DATA_KEY", "LAPOR_LOOKUP_KEY", "LAPOR_OPERATOR_TOKEN"):
+        assert re.fullmatch(r"\$\{[A-Z_]+:\?[^}]+\}", env[key]), key
+    assert env["LAPOR_ENVIRONMENT"] == "production"  # placeholder secrets are refused there
+
+
+def test_routing_waits_for_the_directory_to_be_loaded() -> None:
+    routing = COMPOSE["services"]["routing"]
+    assert routing["depends_on"]["directory-loader"]["condition"] == "service_completed_successfully"
+    loader = COMPOSE["services"]["directory-loader"]
+    assert (ROOT / loader["command"][-1]).is_file()
+
+
+def test_dockerfile_runs_the_service_named_by_its_build_argument() -> None:
+    text = (ROOT / "deploy" / "Dockerfile").read_text()
+    assert "ARG SERVICE" in text and "python -m services.${LAPOR_SERVICE}" in text
+    assert "COPY requirements.txt" in text and "USER lapor" in text
