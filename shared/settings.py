@@ -31,38 +31,38 @@ class CommonSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="LAPOR_", extra="ignore", populate_by_name=True)
 
-    service_name: str = "lapor"
-    environment: Environment = Environment.development
-    host: str = "127.0.0.1"
-    port: int = 8000
+    service_name: str = Field("lapor", description="name in logs, traces and broker connections")
+    environment: Environment = Field(Environment.development, description="development, test or production; placeholder secrets only in development")
+    host: str = Field("127.0.0.1", description="address the HTTP server binds")
+    port: int = Field(8000, description="HTTP port (each service has its own default)")
 
-    mongo_url: str = "mongodb://127.0.0.1:27017/"
-    mongo_db: str = "lapor"
-    mongo_timeout_ms: int = 5000
+    mongo_url: str = Field("mongodb://127.0.0.1:27017/", description="MongoDB (or FerretDB) connection string")
+    mongo_db: str = Field("lapor", description="database name")
+    mongo_timeout_ms: int = Field(5000, description="server selection and connect timeout")
     # Small by default: FerretDB's SQLite backend holds two connections per update command and
     # deadlocks when its pool of 100 runs out; raise it for MongoDB in production.
-    mongo_max_pool_size: int = Field(10, ge=1)
+    mongo_max_pool_size: int = Field(10, ge=1, description="connections per service to the database")
 
-    amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
-    events_exchange: str = "lapor.events"
-    publish_timeout_s: float = 5.0
-    prefetch: int = 32
+    amqp_url: str = Field("amqp://guest:guest@127.0.0.1:5672/", description="RabbitMQ connection string (vhost included)")
+    events_exchange: str = Field("lapor.events", description="durable topic exchange for domain events")
+    publish_timeout_s: float = Field(5.0, description="how long a publish waits for its confirm")
+    prefetch: int = Field(32, description="messages a consumer holds at once")
     max_attempts: int = Field(5, ge=1, description="handler tries before a message is parked")
     handler_lease_s: float = Field(15.0, gt=0, description="after this a crashed handler's event may be taken over")
-    retry_delays_ms: list[int] = Field(default_factory=lambda: [1000, 5000, 30000])
+    retry_delays_ms: list[int] = Field(default_factory=lambda: [1000, 5000, 30000], description="back-off delays of successive retries (one delay queue each)")
 
-    outbox_sweep_interval_s: float = 2.0
-    outbox_grace_s: float = 3.0
-    outbox_batch: int = 200
+    outbox_sweep_interval_s: float = Field(2.0, description="how often the sweeper looks for unpublished events")
+    outbox_grace_s: float = Field(3.0, description="events younger than this are left to the fast path")
+    outbox_batch: int = Field(200, description="events published per relay or sweeper round")
 
-    log_format: Literal["console", "json"] = "console"
-    log_level: str = "INFO"
-    otel_exporter_otlp_endpoint: str | None = Field(None, validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT")
-    otel_sampling_ratio: float = Field(1.0, ge=0.0, le=1.0)
+    log_format: Literal["console", "json"] = Field("console", description="console (readable) or json (one object per line)")
+    log_level: str = Field("INFO", description="minimum log level")
+    otel_exporter_otlp_endpoint: str | None = Field(None, validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT", description="OTLP/HTTP collector; traces are exported only when set")
+    otel_sampling_ratio: float = Field(1.0, ge=0.0, le=1.0, description="share of new traces sampled (parents decide for children)")
 
-    data_key: SecretStr = SecretStr(DEV_DATA_KEY)
-    lookup_key: SecretStr = SecretStr(DEV_LOOKUP_KEY)
-    operator_token: SecretStr = SecretStr(DEV_OPERATOR_TOKEN)
+    data_key: SecretStr = Field(SecretStr(DEV_DATA_KEY), description="Fernet key(s), comma-separated, first encrypts: reporter contact data at rest")
+    lookup_key: SecretStr = Field(SecretStr(DEV_LOOKUP_KEY), description="HMAC key for keyed hashes of phone numbers, e-mails and NIK")
+    operator_token: SecretStr = Field(SecretStr(DEV_OPERATOR_TOKEN), description="bearer token of operator endpoints")
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> "CommonSettings":

@@ -9,5 +9,4 @@ class IntakeSettings(CommonSettings):
     service_name: str = "intake"
     port: int = 8001
     max_body_bytes: int = Field(65_536, description="larger request bodies get 413")
-    public_base_url: str = "http://127.0.0.1:8001"
-    idempotency_wait_s: float = Field(5.0, description="how long a retry waits for the first request to finish")
+    public_base_url: str = Field("http://127.0.0.1:8001", description="base of the report URLs intake hands out")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 
 from shared.settings import CommonSettings
 
@@ -12,18 +12,25 @@ class NotifierSettings(CommonSettings):
     port: int = 8003
     sms_provider: Literal["console", "kannel"] = Field(
         "console", description="console writes SMS to the log (development); kannel sends through sendsms")
-    kannel_sendsms_url: str = "http://127.0.0.1:13013/cgi-bin/sendsms"
-    kannel_username: str = "lapor"
-    kannel_password: SecretStr = SecretStr("lapor-dev")
-    sms_sender: str = "1708"
+    kannel_sendsms_url: str = Field("http://127.0.0.1:13013/cgi-bin/sendsms", description="Kannel smsbox sendsms URL")
+    kannel_username: str = Field("lapor", description="Kannel sendsms user")
+    kannel_password: SecretStr = Field(SecretStr("lapor-dev"), description="Kannel sendsms password")
+    sms_sender: str = Field("1708", description="short code the SMS come from")
     send_lease_s: float = Field(30.0, description="a claimed send not finished by then may be retried")
-    provider_timeout_s: float = 10.0
+    provider_timeout_s: float = Field(10.0, description="timeout of one provider call")
 
-    email_provider: Literal["console", "smtp"] = "console"
-    smtp_host: str = "127.0.0.1"
-    smtp_port: int = 25
-    smtp_starttls: bool = False
-    smtp_tls: bool = False
-    smtp_username: str | None = None
-    smtp_password: SecretStr | None = None
-    email_from: str = "SP4N-LAPOR! <noreply@lapor.example.go.id>"
+    email_provider: Literal["console", "smtp"] = Field("console", description="console (development) or smtp")
+    smtp_host: str = Field("127.0.0.1", description="SMTP server")
+    smtp_port: int = Field(25, description="SMTP port")
+    smtp_starttls: bool = Field(False, description="upgrade the SMTP connection with STARTTLS")
+    smtp_tls: bool = Field(False, description="implicit TLS (port 465)")
+    smtp_username: str | None = Field(None, description="SMTP login, if any")
+    smtp_password: SecretStr | None = Field(None, description="SMTP password, if any")
+    email_from: str = Field("SP4N-LAPOR! <noreply@lapor.example.go.id>", description="From: of outgoing e-mail")
+
+    @model_validator(mode="after")
+    def _real_gateway_password(self) -> "NotifierSettings":
+        if (self.environment != "development" and self.sms_provider == "kannel"
+                and self.kannel_password.get_secret_value() == "lapor-dev"):
+            raise ValueError("set LAPOR_KANNEL_PASSWORD: the development password is refused here")
+        return self
