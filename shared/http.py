@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import structlog
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.problems import PROBLEM_JSON
@@ -61,3 +63,16 @@ class BodyLimitMiddleware:
 
 class _TooLarge(Exception):
     pass
+
+
+class LogContextMiddleware:
+    """Each request starts with an empty log context: a keep-alive connection reuses its task,
+    and one request's tracking_id must not label the next request's lines."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            structlog.contextvars.clear_contextvars()
+        await self.app(scope, receive, send)

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.observability.logging import get_logger
+from shared.observability.metrics import REQUESTS_REJECTED
 
 log = get_logger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -28,6 +29,7 @@ class Problem(Exception):
 
 def problem_response(status: int, title: str, detail: str | None = None, *, instance: str | None = None,
                      headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
+    REQUESTS_REJECTED.labels(str(status)).inc()
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
     if detail:
         body["detail"] = detail

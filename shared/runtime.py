@@ -19,7 +19,7 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.health import health_router
-from shared.http import BodyLimitMiddleware
+from shared.http import BodyLimitMiddleware, LogContextMiddleware
 from shared.messaging.broker import Broker
 from shared.messaging.consumer import EventConsumer, Handlers
 from shared.messaging.topology import queue_names
@@ -87,7 +87,7 @@ async def _watch_queues(runtime: Runtime, consumer: str) -> None:
     """Queue depth and consumer count for /metrics, read with passive declares."""
     names = queue_names(consumer)
     while True:
-        await asyncio.sleep(10)
+        await asyncio.sleep(runtime.settings.queue_watch_interval_s)
         try:
             assert runtime.broker.connection is not None
             async with runtime.broker.connection.channel() as ch:
@@ -145,6 +145,7 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
     app = FastAPI(title=spec.title, description=spec.description, version=spec.version, lifespan=lifespan)
     install_problem_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=spec.max_body_bytes)
+    app.add_middleware(LogContextMiddleware)
     app.include_router(health_router)
     for router in spec.routers:
         app.include_router(router)

@@ -16,6 +16,7 @@ from services.intake.models import ReportIn
 from services.intake.repository import ReportRepository
 from services.intake.tracking import new_tracking_id
 from shared.events import Channel, ReplyAddress, ReportReceived, make_event, utcnow
+from shared.observability.tracing import annotate
 from shared.privacy import Vault, new_secret_token, token_hash
 from shared.runtime import Runtime
 from shared.statuses import Status
@@ -117,5 +118,6 @@ async def accept_report(
                 return Accepted(tracking_id, token, existing["received_at"], existing["status"])
             continue
         runtime.relay.submit(REPORTS, tid, [event])
+        annotate(tracking_id=tid, channel=channel)
         return Accepted(tid, token, now)
     raise RuntimeError("could not draw a free tracking ID")

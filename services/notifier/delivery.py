@@ -19,7 +19,9 @@ from services.notifier.channels.base import Outgoing, Provider, SendError
 from services.notifier.repository import EPOCH, NotificationRepository
 from shared.events import utcnow
 from shared.observability.metrics import END_TO_END_SECONDS, NOTIFICATIONS
+from shared.observability.tracing import tracer
 from shared.privacy import Vault
+from opentelemetry.trace import SpanKind
 
 
 class SendInProgress(Exception):
@@ -71,7 +73,12 @@ class Dispatcher:
         provider = self.providers[req.channel]
         outgoing = Outgoing(nid, req.channel, self.vault.decrypt(req.address_enc), text, claimed.get("subject"))
         try:
-            answer = await provider.send(outgoing)
+            with tracer().start_as_current_span(
+                f"notification send {req.channel}", kind=SpanKind.CLIENT,
+                attributes={"lapor.channel": req.channel, "lapor.kind": req.kind, "lapor.provider": provider.name,
+                            "lapor.tracking_id": req.tracking_id or "", "lapor.notification_id": nid},
+            ):
+                answer = await provider.send(outgoing)
         except SendError as exc:
             await self.repo.release(nid, str(exc))
             NOTIFICATIONS.labels(req.channel, req.kind, "failed_attempt").inc()

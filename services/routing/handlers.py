@@ -7,6 +7,7 @@ from services.routing.repository import CASES, CaseRepository
 from services.routing.rules import route
 from shared.events import Envelope, ReportAssigned, ReportReceived, make_event, utcnow
 from shared.messaging.consumer import Handlers
+from shared.observability.tracing import annotate
 from shared.runtime import Runtime
 from shared.statuses import Status
 from shared.storage.outbox import outbox_insert_fields
@@ -25,6 +26,7 @@ def build_handlers(runtime: Runtime) -> Handlers:
         decision = route(report, directory)
         now = utcnow()
         agency = directory.agencies.get(decision.agency_id) if decision.agency_id else None
+        annotate(agency=agency.id if agency else None, rule=decision.rule, channel=report.channel)
         timeline = [{"at": report.received_at, "action": "submitted", "status": Status.received.value,
                      "from_status": None, "actor": "reporter", "actor_role": "reporter"}]
         events = []

@@ -9,6 +9,7 @@ from services.sla.repository import DeadlineRepository
 from shared.calendar import WorkingCalendar
 from shared.events import CaseTransition, Envelope, ReportAssigned, ReportReceived
 from shared.messaging.consumer import Handlers
+from shared.observability.metrics import SLA_DEADLINES_CLOSED
 from shared.regions import timezone_for
 from shared.runtime import Runtime
 
@@ -34,7 +35,9 @@ def build_handlers(runtime: Runtime) -> Handlers:
 
     async def close_stages(step_status: str, tracking_id: str, at: datetime) -> None:
         for stage in policy.closes.get(step_status, []):
-            await repo.close(tracking_id, stage, at)
+            on_time = await repo.close(tracking_id, stage, at)
+            if on_time is not None:
+                SLA_DEADLINES_CLOSED.labels(stage, str(on_time).lower()).inc()
 
     @handlers.on("report.received.v1")
     async def on_received(env: Envelope) -> None:

@@ -2,14 +2,35 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import FastAPI
 
 from services.sla import repository
 from services.sla.api import deadlines
 from services.sla.handlers import build_handlers
 from services.sla.policy import load_policy
+from services.sla.repository import DeadlineRepository
 from services.sla.settings import SlaSettings
+from shared.events import utcnow
+from shared.observability.logging import get_logger
+from shared.observability.metrics import SLA_OVERDUE
 from shared.runtime import Runtime, ServiceSpec, create_service_app
+
+log = get_logger(__name__)
+
+
+async def _watch_overdue(runtime: Runtime, every: float) -> None:
+    """The overdue gauge of /metrics (what oversight alerts on)."""
+    repo = DeadlineRepository(runtime.db)
+    while True:
+        await asyncio.sleep(every)
+        try:
+            counts = await repo.count_overdue(utcnow())
+            for stage in runtime.extras["policy"].stages:
+                SLA_OVERDUE.labels(stage).set(counts.get(stage, 0))
+        except Exception as exc:  # the database may be restarting
+            log.warning("overdue count failed", error=repr(exc))
 
 
 def create_app(settings: SlaSettings | None = None) -> FastAPI:
@@ -19,6 +40,7 @@ def create_app(settings: SlaSettings | None = None) -> FastAPI:
     async def on_start(runtime: Runtime) -> None:
         runtime.extras["policy"] = policy
         runtime.extras["calendar"] = policy.make_calendar()
+        runtime.spawn(_watch_overdue(runtime, settings.queue_watch_interval_s), "overdue-watch")
 
     return create_service_app(ServiceSpec(
         settings=settings,

@@ -29,15 +29,21 @@ class DeadlineRepository:
         except DuplicateKeyError:
             pass
 
-    async def close(self, tracking_id: str, stage: str, at: datetime) -> None:
-        """Stop an open clock, recording whether the stage was met in time."""
+    async def close(self, tracking_id: str, stage: str, at: datetime) -> bool | None:
+        """Stop an open clock; returns whether the stage was met in time (None: nothing open)."""
         doc = await self.deadlines.find_one({"_id": f"{tracking_id}:{stage}", "status": "open"})
         if doc is None:
-            return
-        await self.deadlines.update_one(
+            return None
+        on_time = at <= doc["due_at"]
+        result = await self.deadlines.update_one(
             {"_id": doc["_id"], "status": "open"},
-            {"$set": {"status": "met", "met_at": at, "on_time": at <= doc["due_at"]}},
+            {"$set": {"status": "met", "met_at": at, "on_time": on_time}},
         )
+        return on_time if result.modified_count else None
+
+    async def count_overdue(self, now: datetime) -> dict[str, int]:
+        pipeline = [{"$match": {"status": "open", "due_at": {"$lt": now}}}, {"$group": {"_id": "$stage", "n": {"$sum": 1}}}]
+        return {row["_id"]: row["n"] async for row in await self.deadlines.aggregate(pipeline)}
 
     async def for_report(self, tracking_id: str) -> list[dict[str, Any]]:
         return await self.deadlines.find({"tracking_id": tracking_id}).sort("due_at", 1).to_list(length=50)

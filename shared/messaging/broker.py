@@ -113,7 +113,8 @@ class Broker:
         """Publish one event and wait for its confirm (other publishes may be in flight)."""
         if not self.is_ready or self.exchange is None:
             raise PublishError("broker not connected")
-        with producer_span(env.routing_key, env.trace, {"lapor.tracking_id": env.correlation_id, "lapor.event_id": env.event_id}) as headers:
+        with producer_span(env.routing_key, env.trace, {"lapor.tracking_id": env.correlation_id, "lapor.event_id": env.event_id,
+                                                             "lapor.event_type": env.routing_key}) as headers:
             msg = self._message(env.model_dump_json().encode(), headers, env)
             await self._confirmed(self.exchange, msg, env.routing_key)
 

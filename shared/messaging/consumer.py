@@ -123,7 +123,8 @@ class EventConsumer:
                 await message.ack()
                 return
             attempt = int((message.headers or {}).get("x-attempt", 1))
-            attrs = {"lapor.tracking_id": env.correlation_id, "lapor.event_id": env.event_id, "lapor.attempt": attempt}
+            attrs = {"lapor.tracking_id": env.correlation_id, "lapor.event_id": env.event_id, "lapor.event_type": key,
+                     "lapor.attempt": attempt, "messaging.destination.name": self.names.main}
             with consumer_span(key, message.headers or {}, attrs) as span:
                 started = time.perf_counter()
                 try:
@@ -134,7 +135,9 @@ class EventConsumer:
                     await self.db[INBOX].update_one({"_id": inbox_id}, {"$set": {"lease_until": _EPOCH}})
                     await self._retry_or_park(message, env, attempt, exc)
                     return
-                HANDLER_SECONDS.labels(self.handlers.consumer, key).observe(time.perf_counter() - started)
+                elapsed = time.perf_counter() - started
+                HANDLER_SECONDS.labels(self.handlers.consumer, key).observe(elapsed)
+                log.info("event handled", attempt=attempt, handler_ms=round(elapsed * 1000, 1))
             await self.db[INBOX].update_one({"_id": inbox_id}, {"$set": {"state": "done", "at": utcnow()}})
             MESSAGES_HANDLED.labels(self.handlers.consumer, key, "ok").inc()
             await message.ack()

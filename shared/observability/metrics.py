@@ -24,4 +24,8 @@ END_TO_END_SECONDS = Histogram(
     "lapor_end_to_end_seconds", "From report accepted to its acknowledgement sent", ["channel"],
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
 )
-REPORTS_ACCEPTED = Counter("lapor_reports_accepted_total", "Reports accepted by intake", ["channel"])
+INTAKE_REPORTS = Counter(
+    "lapor_intake_reports_total", "Report submissions by channel and outcome (accepted, replayed)", ["channel", "outcome"])
+REQUESTS_REJECTED = Counter("lapor_requests_rejected_total", "Requests answered with a problem", ["status"])
+SLA_OVERDUE = Gauge("lapor_sla_overdue", "Open deadlines already past due", ["stage"])
+SLA_DEADLINES_CLOSED = Counter("lapor_sla_deadlines_closed_total", "Stage clocks stopped", ["stage", "on_time"])

@@ -40,6 +40,11 @@ def configure_tracing(
     for processor in extra_processors or []:
         provider.add_span_processor(processor)
     trace.set_tracer_provider(provider)
+    # Database spans: PyMongo's command monitoring covers the async client too; statements
+    # are not captured (they would carry reporters' data), only command and collection.
+    from opentelemetry.instrumentation.pymongo import PymongoInstrumentor
+
+    PymongoInstrumentor().instrument(tracer_provider=provider)
     _provider = provider
     return provider
 
@@ -83,3 +88,15 @@ def consumer_span(routing_key: str, headers: Mapping[str, Any], attributes: dict
             yield span
     finally:
         context.detach(token)
+
+
+def annotate(**attributes: Any) -> None:
+    """Put ``lapor.*`` attributes (tracking_id, agency, channel, ...) on the current span and
+    bind them to the log context, so traces and log lines can be searched the same way."""
+    import structlog
+
+    span = trace.get_current_span()
+    for key, value in attributes.items():
+        if value is not None:
+            span.set_attribute(f"lapor.{key}", value)
+    structlog.contextvars.bind_contextvars(**{k: v for k, v in attributes.items() if k == "tracking_id"})

@@ -100,3 +100,44 @@ def test_dockerfile_runs_the_service_named_by_its_build_argument() -> None:
     text = (ROOT / "deploy" / "Dockerfile").read_text()
     assert "ARG SERVICE" in text and "python -m services.${LAPOR_SERVICE}" in text
     assert "COPY requirements.txt" in text and "USER lapor" in text
+
+
+def _metric_names() -> set[str]:
+    from prometheus_client import REGISTRY
+
+    import shared.observability.metrics  # noqa: F401  (registers the series)
+
+    suffixes = {"counter": ("_total",), "histogram": ("_bucket", "_count", "_sum"), "gauge": ("",)}
+    names = set()
+    for family in REGISTRY.collect():
+        names.update(family.name + suffix for suffix in suffixes.get(family.type, ("",)))
+    return names
+
+
+def _referenced(expr: str) -> set[str]:
+    return set(re.findall(r"\blapor_[a-z_]+", expr))
+
+
+def test_prometheus_scrapes_every_service_and_alerts_on_real_series() -> None:
+    prom = yaml.safe_load((ROOT / "deploy/prometheus/prometheus.yml").read_text())
+    targets = {t for job in prom["scrape_configs"] for sc in job["static_configs"] for t in sc["targets"]}
+    for name, cls in SERVICES.items():
+        assert f"{name}:{cls.model_fields['port'].default}" in targets
+    rules = yaml.safe_load((ROOT / "deploy/prometheus/alerts.yml").read_text())["groups"][0]["rules"]
+    known = _metric_names()
+    alerts = {r["alert"] for r in rules}
+    assert {"LaporMessagesParked", "LaporOutboxBacklog", "LaporQueueDepth", "LaporBreachSurge"} <= alerts
+    for rule in rules:
+        assert _referenced(rule["expr"]) <= known, rule["alert"]
+    assert "prometheus" in COMPOSE["services"] and "grafana" in COMPOSE["services"]
+
+
+def test_grafana_dashboard_queries_real_series() -> None:
+    import json
+
+    dashboard = json.loads((ROOT / "deploy/grafana/lapor-dashboard.json").read_text())
+    known = _metric_names()
+    exprs = [t["expr"] for p in dashboard["panels"] for t in p["targets"]]
+    assert len(exprs) >= 8
+    for expr in exprs:
+        assert _referenced(expr) and _referenced(expr) <= known, expr

@@ -12,6 +12,7 @@ from services.intake.repository import ReportRepository
 from services.intake.submission import accept_report
 from services.intake.tracking import normalize_tracking_id
 from services.intake.views import public_view, reporter_view
+from shared.observability.metrics import INTAKE_REPORTS
 from shared.privacy import token_hash
 from shared.problems import Problem
 from shared.runtime import Runtime, get_runtime
@@ -39,6 +40,7 @@ async def submit_report(
         if claim.replayed:
             response.headers["Idempotent-Replayed"] = "true"
     accepted = await accept_report(runtime, report, channel="web", tracking_id=tracking_id, token=token)
+    INTAKE_REPORTS.labels("web", "replayed" if response.headers.get("Idempotent-Replayed") else "accepted").inc()
     url = f"{runtime.settings.public_base_url}/v1/reports/{accepted.tracking_id}"  # type: ignore[attr-defined]
     response.headers["Location"] = url
     return ReportCreated(tracking_id=accepted.tracking_id, status=accepted.status,
