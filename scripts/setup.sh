@@ -27,12 +27,12 @@ python_env() {
     python3 -m venv .venv || die "cannot create a virtual environment (is python3-venv installed?)"
   fi
   local want have
-  want=$(cat requirements.txt requirements-dev.txt | sha256sum | cut -d' ' -f1)
+  want=$(cat requirements.txt requirements-dev.txt requirements.lock | sha256sum | cut -d' ' -f1)
   have=$(cat .venv/.requirements.sha 2>/dev/null || true)
   if [ "$want" != "$have" ]; then
     say "installing Python dependencies (pinned)"
     .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-    .venv/bin/python -m pip install -q -r requirements-dev.txt || die "pip could not install requirements-dev.txt"
+    .venv/bin/python -m pip install -q -r requirements-dev.txt -c requirements.lock || die "pip could not install requirements-dev.txt"
     echo "$want" > .venv/.requirements.sha
   fi
 }
