@@ -1,5 +1,5 @@
 # The two commands: `make run` (whole platform, demo data) and `make test` (full suite).
-.PHONY: setup run test test-long bench stop-infra
+.PHONY: setup run test bench stop-infra
 
 setup:
 	scripts/setup.sh
@@ -12,3 +12,7 @@ test:
 
 stop-infra:
 	scripts/stop-infra.sh
+
+bench:
+	scripts/setup.sh
+	.venv/bin/python -m bench.run
