@@ -214,7 +214,9 @@ async def sample_memory(stack: Stack, stop: asyncio.Event, peaks: dict[str, floa
 async def main(quick: bool) -> dict[str, Any]:
     scale = 0.3 if quick else 1.0
     iso = Isolation.create()
-    stack = Stack(iso, RESULTS / "logs").start()
+    # production defaults, not the test suite's fast sweeper (tests/support/infra.py)
+    stack = Stack(iso, RESULTS / "logs", LAPOR_OUTBOX_SWEEP_INTERVAL_S=os.environ.get("BENCH_SWEEP_S", "2"),
+                  LAPOR_OUTBOX_GRACE_S="3", LAPOR_RETRY_DELAYS_MS="[1000,5000,30000]").start()
     client: AsyncMongoClient = AsyncMongoClient(iso.mongo_url)
     db = client[iso.mongo_db]
     out: dict[str, Any] = {"machine": {"cores": os.cpu_count(), "python": platform.python_version(),
