@@ -14,6 +14,9 @@ from opentelemetry import propagate
 from pydantic import BaseModel, ConfigDict, Field
 
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # "long ago": a released lease
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

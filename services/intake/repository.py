@@ -6,10 +6,9 @@ from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
 from shared.events import CaseTransition
-from shared.storage.mongo import Index
+from shared.storage.mongo import Index, insert_once
 
 REPORTS = "reports"
 IDEMPOTENCY = "idempotency"
@@ -34,11 +33,9 @@ class ReportRepository:
 
     async def claim_idempotency_key(self, record: dict[str, Any]) -> dict[str, Any] | None:
         """Store the key's record; if the key was used already, return the earlier record."""
-        try:
-            await self.idempotency.insert_one(record)
+        if await insert_once(self.idempotency, record):
             return None
-        except DuplicateKeyError:
-            return await self.idempotency.find_one({"_id": record["_id"]})
+        return await self.idempotency.find_one({"_id": record["_id"]})
 
     async def apply_transition(self, step: CaseTransition, event_id: str, entry: dict[str, Any]) -> None:
         """Project one case step: the timeline gets it once; the status only moves forward.

@@ -16,8 +16,8 @@ from datetime import datetime
 
 from services.notifier import templates
 from services.notifier.channels.base import Outgoing, Provider, SendError
-from services.notifier.repository import EPOCH, NotificationRepository
-from shared.events import utcnow
+from services.notifier.repository import NotificationRepository
+from shared.events import EPOCH, utcnow
 from shared.observability.metrics import END_TO_END_SECONDS, NOTIFICATIONS
 from shared.observability.tracing import tracer
 from shared.privacy import Vault

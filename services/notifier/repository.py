@@ -3,17 +3,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
-from shared.events import utcnow
-from shared.storage.mongo import Index
+from shared.events import EPOCH, utcnow
+from shared.storage.mongo import Index, insert_once
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 NOTIFICATIONS = "notifications"
 CONTACTS = "contacts"
 INDEXES = [
@@ -28,23 +26,19 @@ class NotificationRepository:
         self.contacts = db[CONTACTS]
 
     async def remember_contacts(self, tracking_id: str, language: str, reply_to: list[dict[str, Any]]) -> None:
-        try:
-            await self.contacts.insert_one({"_id": tracking_id, "language": language, "reply_to": reply_to, "at": utcnow()})
-        except DuplicateKeyError:
-            pass  # known already: a redelivered report.received
+        # known already after a redelivered report.received: the first copy stays
+        await insert_once(self.contacts, {"_id": tracking_id, "language": language, "reply_to": reply_to, "at": utcnow()})
 
     async def contacts_for(self, tracking_id: str) -> dict[str, Any] | None:
         return await self.contacts.find_one({"_id": tracking_id})
 
     async def record(self, doc: dict[str, Any]) -> dict[str, Any]:
         """Insert a queued notification; if its identity exists already, return that one."""
-        try:
-            await self.notifications.insert_one(doc)
+        if await insert_once(self.notifications, doc):
             return doc
-        except DuplicateKeyError:
-            existing = await self.notifications.find_one({"_id": doc["_id"]})
-            assert existing is not None
-            return existing
+        existing = await self.notifications.find_one({"_id": doc["_id"]})
+        assert existing is not None
+        return existing
 
     async def claim(self, notification_id: str, lease_s: float) -> dict[str, Any] | None:
         """Take the right to send: only a queued notification whose lease is free or expired."""

@@ -6,9 +6,8 @@ from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
-from shared.storage.mongo import Index
+from shared.storage.mongo import Index, insert_once
 
 CASES = "cases"
 INDEXES = [
@@ -26,11 +25,7 @@ class CaseRepository:
 
     async def create(self, doc: dict[str, Any]) -> bool:
         """Open a case file once; False when it was opened already (a redelivered event)."""
-        try:
-            await self.cases.insert_one(doc)
-            return True
-        except DuplicateKeyError:
-            return False
+        return await insert_once(self.cases, doc)
 
     async def get(self, tracking_id: str) -> dict[str, Any] | None:
         return await self.cases.find_one({"_id": tracking_id}, {"outbox": 0})

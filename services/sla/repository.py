@@ -7,9 +7,8 @@ from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
-from shared.storage.mongo import Index
+from shared.storage.mongo import Index, insert_once
 
 DEADLINES = "deadlines"
 INDEXES = [
@@ -24,10 +23,7 @@ class DeadlineRepository:
 
     async def open(self, doc: dict[str, Any]) -> None:
         """Open a stage's clock once; a redelivered event leaves the first one untouched."""
-        try:
-            await self.deadlines.insert_one(doc)
-        except DuplicateKeyError:
-            pass
+        await insert_once(self.deadlines, doc)
 
     async def close(self, tracking_id: str, stage: str, at: datetime) -> bool | None:
         """Stop an open clock; returns whether the stage was met in time (None: nothing open)."""

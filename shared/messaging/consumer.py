@@ -18,28 +18,27 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import structlog
 from aio_pika.abc import AbstractIncomingMessage, AbstractQueue
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
-from shared.events import Envelope, utcnow
+from shared.events import EPOCH, Envelope, utcnow
 from shared.messaging.broker import Broker
 from shared.messaging.topology import SUBSCRIPTIONS, queue_names
 from shared.observability.logging import get_logger
 from shared.observability.metrics import HANDLER_SECONDS, MESSAGES_HANDLED, PARKED, RETRIES
 from shared.observability.tracing import consumer_span
 from shared.settings import CommonSettings
+from shared.storage.mongo import insert_once
 
 log = get_logger(__name__)
 
 Handler = Callable[[Envelope], Awaitable[None]]
 INBOX = "inbox"
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass
@@ -132,7 +131,7 @@ class EventConsumer:
                 except Exception as exc:
                     span.record_exception(exc)
                     HANDLER_SECONDS.labels(self.handlers.consumer, key).observe(time.perf_counter() - started)
-                    await self.db[INBOX].update_one({"_id": inbox_id}, {"$set": {"lease_until": _EPOCH}})
+                    await self.db[INBOX].update_one({"_id": inbox_id}, {"$set": {"lease_until": EPOCH}})
                     await self._retry_or_park(message, env, attempt, exc)
                     return
                 elapsed = time.perf_counter() - started
@@ -153,11 +152,8 @@ class EventConsumer:
         """``new`` (ours to handle), ``done`` (handled before) or ``busy`` (being handled)."""
         now = utcnow()
         lease = now + timedelta(seconds=self.settings.handler_lease_s)
-        try:
-            await self.db[INBOX].insert_one({"_id": inbox_id, "state": "processing", "lease_until": lease, "at": now})
+        if await insert_once(self.db[INBOX], {"_id": inbox_id, "state": "processing", "lease_until": lease, "at": now}):
             return "new"
-        except DuplicateKeyError:
-            pass
         # a claim whose holder died (or failed) is taken over once its lease has run out
         taken = await self.db[INBOX].find_one_and_update(
             {"_id": inbox_id, "state": "processing", "lease_until": {"$lt": now}}, {"$set": {"lease_until": lease}})

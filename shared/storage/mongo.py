@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pymongo import ASCENDING, AsyncMongoClient, IndexModel
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
 from shared.settings import CommonSettings
 
@@ -55,3 +57,16 @@ async def ensure_indexes(db: AsyncDatabase, indexes: list[Index]) -> None:
         missing = [m for m in models if m.document["name"] not in existing]
         if missing:
             await db[name].create_indexes(missing)
+
+
+async def insert_once(collection: AsyncCollection, doc: dict[str, Any]) -> bool:
+    """Insert a document whose ``_id`` is its identity; False when it exists already.
+
+    The portable "do this once" of the design: the unique ``_id`` index decides, whatever
+    number of deliveries or replicas race for it.
+    """
+    try:
+        await collection.insert_one(doc)
+        return True
+    except DuplicateKeyError:
+        return False
