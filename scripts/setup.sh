@@ -58,7 +58,7 @@ ferretdb_bin() {
   local gopath
   gopath=$(go env GOPATH 2>/dev/null || echo "$HOME/go")
   # Named apart from a stock build: this one carries scripts/ferretdb-v1-sqlite.patch.
-  echo "${FERRETDB_BIN:-$gopath/bin/ferretdb-$FERRETDB_VERSION-lapor2}"
+  echo "${FERRETDB_BIN:-$gopath/bin/ferretdb-$FERRETDB_VERSION-lapor3}"
 }
 
 ferretdb() {
@@ -73,7 +73,8 @@ ferretdb() {
     # scripts/ferretdb-v1-sqlite.patch fixes two faults of the SQLite backend that the design
     # cannot live with: _id lookups never used the _id index (the query wrote ->'$._id', the
     # index ->"_id": every update scanned its table), and concurrent updates of one document
-    # could lose one of them (read-modify-write without isolation).
+    # could lose one of them (read-modify-write without isolation). All writes are queued in
+    # FerretDB instead of colliding in SQLite, whose busy handler sleeps up to 100 ms a time.
     local src tmp
     src=$(cd "$(mktemp -d)" && go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" \
       | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])') || die "cannot download FerretDB"
