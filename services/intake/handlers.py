@@ -18,6 +18,7 @@ def build_handlers(runtime: Runtime) -> Handlers:
                  "actor_role": step.actor_role, "public_note": step.public_note, "event_id": env.event_id}
         await repo.apply_transition(step, env.event_id, entry)
 
-    handlers.on("report.assigned.v1")(project)
-    handlers.on("report.transitioned.v1")(project)
+    # guarded by applied_events and case_version
+    handlers.on("report.assigned.v1", idempotent=True)(project)
+    handlers.on("report.transitioned.v1", idempotent=True)(project)
     return handlers

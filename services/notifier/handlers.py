@@ -16,7 +16,8 @@ def build_handlers(runtime: Runtime) -> Handlers:
     repo = NotificationRepository(runtime.db)
     dispatcher: Dispatcher = runtime.extras["dispatcher"]
 
-    @handlers.on("report.received.v1")
+    # notifications are keyed by (event, kind, channel, recipient) and sent under a lease
+    @handlers.on("report.received.v1", idempotent=True)
     async def acknowledge(env: Envelope) -> None:
         report = env.parse(ReportReceived)
         replies = [r.model_dump() for r in report.reply_to]
@@ -30,7 +31,7 @@ def build_handlers(runtime: Runtime) -> Handlers:
             for r in report.reply_to
         ))
 
-    @handlers.on("report.assigned.v1")
+    @handlers.on("report.assigned.v1", idempotent=True)
     async def tell_reporter_assigned(env: Envelope) -> None:
         step = env.parse(ReportAssigned)
         contacts = await repo.contacts_for(step.tracking_id)

@@ -17,7 +17,7 @@ def build_handlers(runtime: Runtime) -> Handlers:
     handlers = Handlers("routing")
     repo = CaseRepository(runtime.db)
 
-    @handlers.on("report.received.v1")
+    @handlers.on("report.received.v1", idempotent=True)  # the case insert is keyed by tracking ID
     async def on_received(env: Envelope) -> None:
         report = env.parse(ReportReceived)
         if await repo.exists(report.tracking_id):

@@ -39,7 +39,7 @@ def build_handlers(runtime: Runtime) -> Handlers:
             if on_time is not None:
                 SLA_DEADLINES_CLOSED.labels(stage, str(on_time).lower()).inc()
 
-    @handlers.on("report.received.v1")
+    @handlers.on("report.received.v1", idempotent=True)  # clocks are inserts keyed by report and stage
     async def on_received(env: Envelope) -> None:
         r = env.parse(ReportReceived)
         await open_stages("received", r.tracking_id, r.received_at, timezone_for(r.region_code), r.category,
@@ -51,6 +51,6 @@ def build_handlers(runtime: Runtime) -> Handlers:
         await close_stages(step.status, step.tracking_id, step.at)
         await open_stages(step.status, step.tracking_id, step.at, tz, step.category, step.region_code, step.agency_id)
 
-    handlers.on("report.assigned.v1")(on_step)
-    handlers.on("report.transitioned.v1")(on_step)
+    handlers.on("report.assigned.v1", idempotent=True)(on_step)
+    handlers.on("report.transitioned.v1", idempotent=True)(on_step)
     return handlers

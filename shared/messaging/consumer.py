@@ -12,6 +12,7 @@ For each message:
 
 Handlers must still be safe to run twice (guarded updates): a crash after the handler's
 effects and before "done" is written lets another delivery run it again after the lease.
+A handler registered ``idempotent=True`` relies on its guards alone and skips the inbox.
 """
 
 from __future__ import annotations
@@ -47,10 +48,17 @@ class Handlers:
 
     consumer: str
     by_key: dict[str, Handler] = field(default_factory=dict)
+    without_inbox: set[str] = field(default_factory=set)
 
-    def on(self, routing_key: str) -> Callable[[Handler], Handler]:
+    def on(self, routing_key: str, *, idempotent: bool = False) -> Callable[[Handler], Handler]:
+        """Register a handler. ``idempotent=True`` declares that the handler's own effects are
+        guarded (an insert keyed by the event's identity, a guarded update): it then skips the
+        inbox, which costs two writes per message."""
+
         def register(fn: Handler) -> Handler:
             self.by_key[routing_key] = fn
+            if idempotent:
+                self.without_inbox.add(routing_key)
             return fn
 
         return register
@@ -110,7 +118,8 @@ class EventConsumer:
                 await self._park(message, key, f"no handler for {key}")
                 return
             inbox_id = f"{self.handlers.consumer}:{env.event_id}"
-            claim = await self._claim(inbox_id)
+            use_inbox = key not in self.handlers.without_inbox
+            claim = await self._claim(inbox_id) if use_inbox else "new"
             if claim == "done":
                 MESSAGES_HANDLED.labels(self.handlers.consumer, key, "duplicate").inc()
                 await message.ack()
@@ -131,13 +140,15 @@ class EventConsumer:
                 except Exception as exc:
                     span.record_exception(exc)
                     HANDLER_SECONDS.labels(self.handlers.consumer, key).observe(time.perf_counter() - started)
-                    await self.db[INBOX].update_one({"_id": inbox_id}, {"$set": {"lease_until": EPOCH}})
+                    if use_inbox:
+                        await self.db[INBOX].update_one({"_id": inbox_id}, {"$set": {"lease_until": EPOCH}})
                     await self._retry_or_park(message, env, attempt, exc)
                     return
                 elapsed = time.perf_counter() - started
                 HANDLER_SECONDS.labels(self.handlers.consumer, key).observe(elapsed)
                 log.info("event handled", attempt=attempt, handler_ms=round(elapsed * 1000, 1))
-            await self.db[INBOX].update_one({"_id": inbox_id}, {"$set": {"state": "done", "at": utcnow()}})
+            if use_inbox:
+                await self.db[INBOX].update_one({"_id": inbox_id}, {"$set": {"state": "done", "at": utcnow()}})
             MESSAGES_HANDLED.labels(self.handlers.consumer, key, "ok").inc()
             await message.ack()
         except Exception as exc:

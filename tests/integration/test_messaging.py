@@ -125,3 +125,26 @@ async def test_a_malformed_message_is_parked_at_once(db: AsyncDatabase, broker: 
         await wait_until(parked, timeout=10)
     finally:
         await consumer.stop()
+
+
+async def test_an_idempotent_handler_skips_the_inbox(db: AsyncDatabase, broker: Broker, settings: CommonSettings) -> None:
+    calls: list[str] = []
+    handlers = Handlers("sla")
+
+    @handlers.on("report.received.v1", idempotent=True)
+    async def handle(env: Envelope) -> None:
+        calls.append(env.event_id)
+
+    consumer = EventConsumer(handlers, broker, db, settings)
+    await consumer.start()
+    try:
+        env = _event()
+        await broker.publish(env)
+
+        async def handled() -> bool:
+            return calls == [env.event_id]
+
+        await wait_until(handled, timeout=10)
+        assert await db.inbox.count_documents({}) == 0   # no inbox writes for guarded handlers
+    finally:
+        await consumer.stop()
