@@ -50,7 +50,14 @@ rabbitmq() {
     RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 ERL_EPMD_ADDRESS=127.0.0.1 \
       rabbitmq-server -detached >"$STATE/logs/rabbitmq-start.log" 2>&1 || true
   fi
-  rabbitmqctl -q await_startup --timeout 120 >/dev/null 2>&1 || die "RabbitMQ did not start; see /var/log/rabbitmq/"
+  # -detached returns before the Erlang node exists, and await_startup fails at once on a node
+  # it cannot reach yet: ask again until it answers (bounded).
+  local up=""
+  for _ in $(seq 1 60); do
+    if rabbitmqctl -q await_startup --timeout 30 >/dev/null 2>&1; then up=1; break; fi
+    sleep 2
+  done
+  [ -n "$up" ] || die "RabbitMQ did not start; see /var/log/rabbitmq/ and $STATE/logs/rabbitmq-start.log"
   wait_port "$AMQP_PORT" 60 || die "RabbitMQ runs but port $AMQP_PORT is closed"
 }
 
