@@ -134,3 +134,54 @@ class ReportAssigned(CaseTransition):
     rule: str
     timezone: str = "Asia/Jakarta"
     confidence: float | None = None
+
+
+class SlaStep(Payload):
+    """A step of the escalation ladder; the notifier turns it into messages.
+
+    Never carries the reporter's identity or the report's content: its readers are officers,
+    agency heads, coordinators and oversight.
+    """
+
+    TYPE: ClassVar[str] = "sla.step"
+
+    tracking_id: str
+    stage: str
+    step: str
+    due_at: datetime
+    started_at: datetime
+    agency_id: str | None = None
+    region_code: str | None = None
+    category: str | None = None
+    report_class: str = "standard"
+    policy_version: str
+    overdue_hours: float = 0.0
+    at: datetime
+
+
+class SlaReminder(SlaStep):
+    TYPE: ClassVar[str] = "sla.reminder"
+
+
+class SlaBreached(SlaStep):
+    TYPE: ClassVar[str] = "sla.breached"
+
+
+class SlaEscalated(SlaStep):
+    TYPE: ClassVar[str] = "sla.escalated"
+
+
+class SlaAutoCloseDue(SlaStep):
+    """The reporter stayed silent after ``resolved``: routing closes the case."""
+
+    TYPE: ClassVar[str] = "sla.auto_close_due"
+
+
+class ReportRated(Payload):
+    """The reporter rated the outcome (1-5) of a resolved report."""
+
+    TYPE: ClassVar[str] = "report.rated"
+
+    tracking_id: str
+    rating: int = Field(ge=1, le=5)
+    at: datetime

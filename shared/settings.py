@@ -51,6 +51,7 @@ class CommonSettings(BaseSettings):
     handler_lease_s: float = Field(15.0, gt=0, description="after this a crashed handler's event may be taken over")
     retry_delays_ms: list[int] = Field(default_factory=lambda: [1000, 5000, 30000], description="back-off delays of successive retries (one delay queue each)")
 
+    directory_refresh_s: float = Field(30.0, description="how often a service re-reads the agency directory it keeps in memory")
     queue_watch_interval_s: float = Field(10.0, description="how often queue depth and consumers are read for /metrics")
     outbox_sweep_interval_s: float = Field(2.0, description="how often the sweeper looks for unpublished events")
     outbox_grace_s: float = Field(3.0, description="events younger than this are left to the fast path")

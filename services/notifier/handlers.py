@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import asyncio
 
+from services.notifier import templates
 from services.notifier.delivery import Dispatcher, Request
 from services.notifier.repository import NotificationRepository
-from shared.events import Envelope, ReportAssigned, ReportReceived
+from shared.directory import Contact, Directory
+from shared.events import Envelope, ReportAssigned, ReportReceived, SlaStep
 from shared.messaging.consumer import Handlers
+from shared.observability.logging import get_logger
 from shared.runtime import Runtime
+
+log = get_logger(__name__)
 
 
 def build_handlers(runtime: Runtime) -> Handlers:
@@ -47,4 +52,37 @@ def build_handlers(runtime: Runtime) -> Handlers:
             for r in contacts["reply_to"]
         ))
 
+    def alert_recipients(step: SlaStep, directory: Directory) -> list[Contact]:
+        """Up the ladder: the officer; then the head and the coordinator; then oversight."""
+        if step.step == "reminder":
+            return directory.contacts(step.agency_id, "officer")
+        if step.step == "breach":
+            coordinator = directory.coordinator_for(step.agency_id) if step.agency_id else directory.national_coordinator
+            return [*directory.contacts(step.agency_id, "head"),
+                    *(directory.contacts(coordinator.id, "coordinator") if coordinator else [])]
+        return directory.oversight_contacts()
+
+    async def alert(env: Envelope) -> None:
+        # SLA steps carry no identity and no content; neither do the alerts built from them
+        step = env.parse(SlaStep)
+        directory: Directory = runtime.extras["directory"]
+        agency = directory.agencies.get(step.agency_id or "")
+        values = {"tracking_id": step.tracking_id, "stage": templates.stage_name(step.stage, "id"),
+                  "agency_name": agency.name if agency else (step.agency_id or "koordinator"),
+                  "due_at": templates.local_time(step.due_at, agency.timezone if agency else "Asia/Jakarta"),
+                  "overdue_hours": f"{step.overdue_hours:g}"}
+        emails = sorted({c.email for c in alert_recipients(step, directory) if c.email})
+        if not emails:
+            log.warning("no recipient for sla alert", tracking_id=step.tracking_id, step=step.step, agency=step.agency_id)
+        await asyncio.gather(*(
+            dispatcher.deliver(Request(
+                event_id=env.event_id, kind=f"sla_{step.step}", tracking_id=step.tracking_id, channel="email",
+                address_enc=runtime.vault.encrypt(email), address_hash=runtime.vault.lookup_hash(email),
+                language="id", values=values,
+            ))
+            for email in emails
+        ))
+
+    for key in ("sla.reminder.v1", "sla.breached.v1", "sla.escalated.v1"):
+        handlers.on(key, idempotent=True)(alert)
     return handlers

@@ -14,6 +14,7 @@ from services.notifier.delivery import Dispatcher
 from services.notifier.handlers import build_handlers
 from services.notifier.repository import NotificationRepository
 from services.notifier.settings import NotifierSettings
+from shared import directory
 from shared.runtime import Runtime, ServiceSpec, create_service_app
 
 
@@ -29,6 +30,7 @@ def create_app(settings: NotifierSettings | None = None) -> FastAPI:
         }
         runtime.extras["dispatcher"] = Dispatcher(
             NotificationRepository(runtime.db), runtime.vault, providers, settings.send_lease_s)
+        await directory.keep_fresh(runtime, settings.directory_refresh_s)  # escalation contacts
 
     async def on_stop(runtime: Runtime) -> None:
         await runtime.extras["http"].aclose()

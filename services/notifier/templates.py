@@ -5,7 +5,11 @@ SMS texts are kept within one 160-character GSM-7 message where the data allows.
 
 from __future__ import annotations
 
+from datetime import datetime
 from string import Template
+from zoneinfo import ZoneInfo
+
+from shared.calendar import ZONES
 
 TEMPLATES: dict[tuple[str, str, str], str] = {
     ("ack", "id", "sms"): "LAPOR! Laporan Anda diterima. No. pelacakan: $tracking_id. Cek status: kirim INFO $tracking_id ke 1708.",
@@ -20,7 +24,20 @@ TEMPLATES: dict[tuple[str, str, str], str] = {
     ("assigned", "en", "email"): "Report $tracking_id was forwarded to $agency_name for follow-up.\n\n-- SP4N-LAPOR!",
 }
 
+_ALERT_FOOTER = "\n\nData pelapor tidak disertakan. -- SP4N-LAPOR!"
+TEMPLATES |= {
+    ("sla_reminder", "id", "email"): "Pengingat: tahap $stage laporan $tracking_id di $agency_name jatuh tempo "
+                                     "$due_at. Mohon segera ditindaklanjuti." + _ALERT_FOOTER,
+    ("sla_breach", "id", "email"): "Batas waktu tahap $stage laporan $tracking_id di $agency_name terlewati "
+                                   "($due_at, terlambat $overdue_hours jam)." + _ALERT_FOOTER,
+    ("sla_persistent", "id", "email"): "Eskalasi ke pengawas: tahap $stage laporan $tracking_id di $agency_name "
+                                       "masih terlambat $overdue_hours jam setelah batas $due_at." + _ALERT_FOOTER,
+}
+
 SUBJECTS = {
+    ("sla_reminder", "id"): "Pengingat batas waktu laporan $tracking_id",
+    ("sla_breach", "id"): "Batas waktu terlewati: laporan $tracking_id",
+    ("sla_persistent", "id"): "Eskalasi: laporan $tracking_id masih terlambat",
     ("ack", "id"): "Laporan $tracking_id diterima",
     ("ack", "en"): "Report $tracking_id received",
     ("assigned", "id"): "Laporan $tracking_id diteruskan",
@@ -35,3 +52,22 @@ def render(kind: str, language: str, channel: str, **values: str) -> str:
 
 def subject(kind: str, language: str, **values: str) -> str:
     return Template(SUBJECTS.get((kind, language)) or SUBJECTS[(kind, "id")]).substitute(values)
+
+
+STAGE_NAMES = {
+    "verification": {"id": "verifikasi", "en": "verification"},
+    "first_follow_up": {"id": "tindak lanjut pertama", "en": "first follow-up"},
+    "answer": {"id": "jawaban kepada pelapor", "en": "answer to the reporter"},
+    "resolution": {"id": "penyelesaian", "en": "resolution"},
+}
+
+
+def stage_name(stage: str, language: str) -> str:
+    return STAGE_NAMES.get(stage, {}).get(language, stage)
+
+
+def local_time(at: datetime, tz: str) -> str:
+    """``24-11-2026 23:59 WITA``: the reader's own zone, named as Indonesians name it."""
+    zone = ZoneInfo(ZONES.get(tz, tz))
+    label = next((k for k, v in ZONES.items() if v == zone.key), zone.key)
+    return f"{at.astimezone(zone):%d-%m-%Y %H:%M} {label}"

@@ -11,7 +11,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from services.routing import directory
+from shared import directory
 from services.routing.settings import RoutingSettings
 from shared.storage.mongo import connect
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from services.routing.directory import Directory
+from shared.directory import Directory
 from services.routing.repository import CASES, CaseRepository
 from services.routing.rules import route
-from shared.events import Envelope, ReportAssigned, ReportReceived, make_event, utcnow
+from shared.events import CaseTransition, Envelope, ReportAssigned, ReportReceived, SlaAutoCloseDue, make_event, utcnow
 from shared.messaging.consumer import Handlers
 from shared.observability.tracing import annotate
 from shared.runtime import Runtime
@@ -62,5 +62,25 @@ def build_handlers(runtime: Runtime) -> Handlers:
         }
         if await repo.create(doc) and events:
             runtime.relay.submit(CASES, report.tracking_id, events)
+
+    @handlers.on("sla.auto_close_due.v1", idempotent=True)  # guarded by the case's status and version
+    async def auto_close(env: Envelope) -> None:
+        due = env.parse(SlaAutoCloseDue)
+        case = await repo.get(due.tracking_id)
+        if case is None or case["status"] != Status.resolved.value:
+            return  # the reporter replied or reopened meanwhile: nothing to close
+        now = utcnow()
+        step = CaseTransition(
+            tracking_id=due.tracking_id, action="auto_closed", from_status=Status.resolved.value,
+            status=Status.closed.value, case_version=case["version"] + 1, actor_role="system",
+            agency_id=case.get("agency_id"), region_code=case.get("region_code"), category=case.get("category"),
+            public_note="Ditutup otomatis: tidak ada tanggapan pelapor setelah laporan diselesaikan.", at=now,
+        )
+        event = make_event(step, correlation_id=due.tracking_id, producer=runtime.settings.service_name)
+        entry = {"at": now, "action": "auto_closed", "status": Status.closed.value, "from_status": Status.resolved.value,
+                 "actor": "sla:auto-close", "actor_role": "system", "policy_version": due.policy_version}
+        if await repo.step(due.tracking_id, Status.resolved.value, case["version"],
+                           {"status": Status.closed.value, "updated_at": now}, entry, [event]):
+            runtime.relay.submit(CASES, due.tracking_id, [event])
 
     return handlers

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from services.routing.directory import Directory
+from shared.directory import Directory
 from shared.events import ReportReceived
 from shared.regions import parent_of
 

@@ -1,56 +1,89 @@
-"""SLA's consumers: open and stop stage clocks as the case moves."""
+"""SLA's consumers: stage clocks and compliance facts follow the case as it moves."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from services.sla.policy import Policy, due_at
+from services.sla.clocks import Clocks
+from services.sla.policy import PolicyBook
 from services.sla.repository import DeadlineRepository
-from shared.calendar import WorkingCalendar
-from shared.events import CaseTransition, Envelope, ReportAssigned, ReportReceived
+from shared.events import CaseTransition, Envelope, ReportAssigned, ReportRated, ReportReceived
 from shared.messaging.consumer import Handlers
-from shared.observability.metrics import SLA_DEADLINES_CLOSED
 from shared.regions import timezone_for
 from shared.runtime import Runtime
 
 
+def period_keys(at: datetime, tz: str) -> dict[str, str]:
+    """Day and month in the report's own zone, so figures match the agency's calendar."""
+    local = at.astimezone(ZoneInfo(tz))
+    return {"month_key": local.strftime("%Y-%m"), "day_key": local.strftime("%Y-%m-%d")}
+
+
 def build_handlers(runtime: Runtime) -> Handlers:
     handlers = Handlers("sla")
-    repo = DeadlineRepository(runtime.db)
-    policy: Policy = runtime.extras["policy"]
-    calendar: WorkingCalendar = runtime.extras["calendar"]
+    repo = DeadlineRepository(runtime.db, runtime.settings.due_shards)
+    book: PolicyBook = runtime.extras["policies"]
+    clocks = Clocks(repo, book)
 
-    async def open_stages(step_status: str, tracking_id: str, start: datetime, tz: str, category: str | None,
-                          region_code: str | None, agency_id: str | None) -> None:
-        report_class = policy.report_class(category)
-        for stage in policy.opens.get(step_status, []):
-            duration = policy.duration(stage, report_class, agency_id)
-            await repo.open({
-                "_id": f"{tracking_id}:{stage}", "tracking_id": tracking_id, "stage": stage, "status": "open",
-                "started_at": start, "due_at": due_at(start, duration, tz, calendar), "timezone": tz,
-                "agency_id": agency_id, "category": category, "region_code": region_code,
-                "report_class": report_class, "policy_version": policy.version,
-                "month_key": start.strftime("%Y-%m"),
-            })
-
-    async def close_stages(step_status: str, tracking_id: str, at: datetime) -> None:
-        for stage in policy.closes.get(step_status, []):
-            on_time = await repo.close(tracking_id, stage, at)
-            if on_time is not None:
-                SLA_DEADLINES_CLOSED.labels(stage, str(on_time).lower()).inc()
-
-    @handlers.on("report.received.v1", idempotent=True)  # clocks are inserts keyed by report and stage
+    # every write below is an insert keyed by report and stage, or a guarded or repeatable update
+    @handlers.on("report.received.v1", idempotent=True)
     async def on_received(env: Envelope) -> None:
         r = env.parse(ReportReceived)
-        await open_stages("received", r.tracking_id, r.received_at, timezone_for(r.region_code), r.category,
-                          r.region_code, r.agency_id)
+        tz = timezone_for(r.region_code)
+        policy = book.current
+        facts = {"category": r.category, "region_code": r.region_code, "channel": r.channel, "urgent": r.urgent,
+                 "report_class": "urgent" if r.urgent else policy.report_class(r.category), "received_at": r.received_at,
+                 "timezone": tz, **period_keys(r.received_at, tz)}
+        await repo.set_facts(r.tracking_id, facts, first={"policy_version": policy.version, "agency_id": r.agency_id})
+        version = await clocks.policy_version(r.tracking_id)
+        await clocks.open("received", r.tracking_id, r.received_at, tz, version, await repo.facts(r.tracking_id) or facts)
 
     async def on_step(env: Envelope) -> None:
         step = env.parse(ReportAssigned) if env.type == "report.assigned" else env.parse(CaseTransition)
+        tid = step.tracking_id
+        version = await clocks.policy_version(tid)
+        policy = book.get(version)
         tz = getattr(step, "timezone", None) or timezone_for(step.region_code)
-        await close_stages(step.status, step.tracking_id, step.at)
-        await open_stages(step.status, step.tracking_id, step.at, tz, step.category, step.region_code, step.agency_id)
+        await record_facts(step)
+        if step.from_status in policy.pauses and step.status not in policy.pauses:
+            await clocks.resume(tid, step.at)
+        met = await clocks.close(step.status, tid, step.at, version)
+        if "first_follow_up" in met:
+            await repo.set_facts(tid, {"fu_due": 1}, first={"fu_on_time": int(met["first_follow_up"])})
+        if step.status in policy.pauses:
+            await clocks.pause(tid, step.at)
+        facts = await repo.facts(tid) or {}
+        await clocks.open(step.status, tid, step.at, tz, version, facts)
+
+    async def record_facts(step: CaseTransition) -> None:
+        tid, at = step.tracking_id, step.at
+        fields: dict[str, object] = {"status": step.status, "updated_at": at}
+        if step.agency_id:
+            fields |= {"agency_id": step.agency_id, "agency_name": step.agency_name or step.agency_id}
+        if step.category:
+            fields["category"] = step.category
+        first: dict[str, object] = {}
+        if step.status == "assigned":
+            first["assigned_at"] = at
+        if step.status == "in_progress":
+            facts = await repo.facts(tid) or {}
+            first["first_response_at"] = at
+            if facts.get("received_at"):
+                first["first_response_hours"] = round((at - facts["received_at"]).total_seconds() / 3600, 3)
+        if step.status == "resolved":
+            fields["resolved"] = 1
+            first["resolved_at"] = at
+        if step.status in ("closed", "archived"):
+            first[f"{step.status}_at"] = at
+        await repo.set_facts(tid, fields, first=first)
 
     handlers.on("report.assigned.v1", idempotent=True)(on_step)
     handlers.on("report.transitioned.v1", idempotent=True)(on_step)
+
+    @handlers.on("report.rated.v1", idempotent=True)
+    async def on_rated(env: Envelope) -> None:
+        rated = env.parse(ReportRated)
+        await repo.set_facts(rated.tracking_id, {"rating": rated.rating, "rated": 1, "rated_at": rated.at})
+
     return handlers

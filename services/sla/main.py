@@ -7,11 +7,12 @@ import asyncio
 from fastapi import FastAPI
 
 from services.sla import repository
-from services.sla.api import deadlines
+from services.sla.api import compliance, deadlines
 from services.sla.handlers import build_handlers
-from services.sla.policy import load_policy
+from services.sla.policy import load_book
 from services.sla.repository import DeadlineRepository
 from services.sla.settings import SlaSettings
+from services.sla.watch import DueWatcher
 from shared.events import utcnow
 from shared.observability.logging import get_logger
 from shared.observability.metrics import SLA_OVERDUE
@@ -27,7 +28,7 @@ async def _watch_overdue(runtime: Runtime, every: float) -> None:
         await asyncio.sleep(every)
         try:
             counts = await repo.count_overdue(utcnow())
-            for stage in runtime.extras["policy"].stages:
+            for stage in runtime.extras["policies"].current.stages:
                 SLA_OVERDUE.labels(stage).set(counts.get(stage, 0))
         except Exception as exc:  # the database may be restarting
             log.warning("overdue count failed", error=repr(exc))
@@ -35,19 +36,22 @@ async def _watch_overdue(runtime: Runtime, every: float) -> None:
 
 def create_app(settings: SlaSettings | None = None) -> FastAPI:
     settings = settings or SlaSettings()
-    policy = load_policy(settings.policy_file)  # a broken policy stops the start, loudly
+    book = load_book(settings.policy_dir, settings.policy_version)  # a broken policy stops the start, loudly
 
     async def on_start(runtime: Runtime) -> None:
-        runtime.extras["policy"] = policy
-        runtime.extras["calendar"] = policy.make_calendar()
+        runtime.extras["policies"] = book
+        watcher = DueWatcher(DeadlineRepository(runtime.db, settings.due_shards), book, runtime.relay, settings)
+        runtime.extras["watcher"] = watcher
+        runtime.spawn(watcher.run(), "sla-watch")
         runtime.spawn(_watch_overdue(runtime, settings.queue_watch_interval_s), "overdue-watch")
 
     return create_service_app(ServiceSpec(
         settings=settings,
         title="lapor sla",
         description="Deadlines on Indonesia's working-day calendar, escalations and compliance figures.",
-        routers=[deadlines.router],
+        routers=[deadlines.router, compliance.router],
         handlers=build_handlers,
         indexes=repository.INDEXES,
+        outbox_collections=[repository.STEPS],
         on_start=on_start,
     ))

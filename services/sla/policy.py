@@ -30,6 +30,15 @@ class CalendarAdditions(BaseModel):
     extra_working_days: list[date] = Field(default_factory=list)
 
 
+class Ladder(BaseModel):
+    """Escalation steps of a stage: reminder before the deadline, breach, persistent breach."""
+
+    model_config = ConfigDict(extra="forbid")
+    stages: list[str] = Field(default_factory=list)
+    reminder_at: float | None = Field(0.8, gt=0, lt=1, description="share of the stage's time")
+    persistent_after: Duration | None = None
+
+
 class Policy(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -40,14 +49,18 @@ class Policy(BaseModel):
     agency_overrides: dict[str, dict[str, Duration]] = Field(default_factory=dict)
     opens: dict[str, list[str]] = Field(default_factory=dict)
     closes: dict[str, list[str]] = Field(default_factory=dict)
+    pauses: list[str] = Field(default_factory=list)
+    ladder: Ladder = Field(default_factory=Ladder)
+    auto_close_stage: str | None = None
     calendar: CalendarAdditions = Field(default_factory=CalendarAdditions)
 
     @model_validator(mode="after")
     def _known_stages(self) -> "Policy":
         named = {s for table in (self.opens, self.closes) for stages in table.values() for s in stages}
+        named |= set(self.ladder.stages) | ({self.auto_close_stage} if self.auto_close_stage else set())
         unknown = named - set(self.stages)
         if unknown:
-            raise ValueError(f"opens/closes name unknown stages: {sorted(unknown)}")
+            raise ValueError(f"opens/closes/ladder name unknown stages: {sorted(unknown)}")
         return self
 
     def report_class(self, category: str | None) -> str:
@@ -76,3 +89,40 @@ def due_at(start: datetime, duration: Duration, tz: str, calendar: WorkingCalend
 
 def load_policy(path: Path) -> Policy:
     return Policy.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+class PolicyBook:
+    """Every published policy version; new reports start under the current one."""
+
+    def __init__(self, policies: list[Policy], current: str | None = None) -> None:
+        if not policies:
+            raise ValueError("no SLA policy found")
+        self.versions = {p.version: p for p in policies}
+        if len(self.versions) != len(policies):
+            raise ValueError("two policy files carry the same version")
+        self.current = self.versions[current] if current else max(policies, key=lambda p: _version_key(p.version))
+        self.calendars = {v: p.make_calendar() for v, p in self.versions.items()}
+
+    def get(self, version: str | None) -> Policy:
+        """The version a report started under (the current one if it is unknown here)."""
+        return self.versions.get(version or "", self.current)
+
+    def calendar(self, version: str) -> WorkingCalendar:
+        return self.calendars[self.get(version).version]
+
+
+def _version_key(version: str) -> tuple[int | str, ...]:
+    return tuple(int(part) if part.isdigit() else part for part in version.split("."))
+
+
+def load_book(folder: Path, current: str | None = None) -> PolicyBook:
+    files = sorted(folder.glob("*.yaml"))
+    policies = []
+    for f in files:
+        try:
+            policies.append(load_policy(f))
+        except Exception as exc:
+            raise ValueError(f"{f.name}: {exc}") from exc
+    if current and current not in {p.version for p in policies}:
+        raise ValueError(f"policy version {current!r} is not in {folder}")
+    return PolicyBook(policies, current)

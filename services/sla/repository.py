@@ -1,49 +1,223 @@
-"""SLA's database access: ``deadlines``, one document per report and stage."""
+"""SLA's database access.
+
+- ``deadlines``: one document per report and stage, the truth about a clock: due time, the
+  next ladder step and when it is due (``next_step``/``next_at``), steps done.
+- ``sla_due``: the timer index. A bucket per minute and shard (``_id`` = ``YYYYMMDDHHMM:s``)
+  lists the deadlines with a step due in that minute. Workers read buckets by ``_id``, so
+  finding what is due costs the minutes elapsed plus the items due, never a scan of the open
+  deadlines (MongoDB would serve an index on ``next_at``; FerretDB's SQLite backend only
+  pushes ``_id`` equality down, and a bucket lookup is the portable equivalent). A bucket
+  entry is a hint: the deadline document decides whether a step is really due.
+- ``sla_state``: the due cursor, the oldest minute whose buckets may still hold work.
+- ``sla_steps``: one document per escalation step (``_id`` = deadline and step) carrying its
+  event in the outbox; its unique ``_id`` is what makes each escalation happen once.
+- ``sla_reports``: per-report facts for the compliance figures, precomputed at write time.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+import zlib
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
+from shared.events import EPOCH
 from shared.storage.mongo import Index, insert_once
 
 DEADLINES = "deadlines"
+DUE = "sla_due"
+STATE = "sla_state"
+STEPS = "sla_steps"
+REPORTS = "sla_reports"
+CURSOR_ID = "due-cursor"
 INDEXES = [
-    Index(DEADLINES, [("status", ASCENDING), ("due_at", ASCENDING)]),
     Index(DEADLINES, [("tracking_id", ASCENDING)]),
+    Index(DEADLINES, [("status", ASCENDING), ("due_at", ASCENDING)]),
+    Index(REPORTS, [("month_key", ASCENDING), ("agency_id", ASCENDING)]),
 ]
 
 
-class DeadlineRepository:
-    def __init__(self, db: AsyncDatabase) -> None:
-        self.deadlines = db[DEADLINES]
+def minute_key(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y%m%d%H%M")
 
-    async def open(self, doc: dict[str, Any]) -> None:
-        """Open a stage's clock once; a redelivered event leaves the first one untouched."""
-        await insert_once(self.deadlines, doc)
+
+def minute_of(key: str) -> datetime:
+    return datetime.strptime(key, "%Y%m%d%H%M").replace(tzinfo=UTC)
+
+
+def bucket_id(minute: str, deadline_id: str, shards: int) -> str:
+    return f"{minute}:{zlib.crc32(deadline_id.encode()) % shards}"
+
+
+class DeadlineRepository:
+    def __init__(self, db: AsyncDatabase, shards: int = 4) -> None:
+        self.deadlines = db[DEADLINES]
+        self.due = db[DUE]
+        self.state = db[STATE]
+        self.steps = db[STEPS]
+        self.reports = db[REPORTS]
+        self.shards = shards
+
+    # ------------------------------------------------------------------ clocks
+
+    async def open(self, doc: dict[str, Any]) -> bool:
+        """Open a stage's clock once; a redelivered event leaves the first one untouched.
+
+        A tombstone (a close that overtook its open) gives way to a clock started after it.
+        """
+        if await insert_once(self.deadlines, doc):
+            return True
+        r = await self.deadlines.replace_one(
+            {"_id": doc["_id"], "tombstone": True, "met_at": {"$lt": doc["started_at"]}}, doc)
+        return bool(r.modified_count)
+
+    async def get(self, deadline_id: str) -> dict[str, Any] | None:
+        return await self.deadlines.find_one({"_id": deadline_id})
 
     async def close(self, tracking_id: str, stage: str, at: datetime) -> bool | None:
-        """Stop an open clock; returns whether the stage was met in time (None: nothing open)."""
-        doc = await self.deadlines.find_one({"_id": f"{tracking_id}:{stage}", "status": "open"})
-        if doc is None:
-            return None
-        on_time = at <= doc["due_at"]
-        result = await self.deadlines.update_one(
-            {"_id": doc["_id"], "status": "open"},
-            {"$set": {"status": "met", "met_at": at, "on_time": on_time}},
+        """Stop a running or paused clock; returns whether the stage was met in time.
+
+        None: nothing was running. A close that arrives before its open (events of one report
+        can overtake each other on retry) leaves a closed record, so the late open is a no-op.
+        """
+        deadline_id = f"{tracking_id}:{stage}"
+        for _ in range(3):
+            doc = await self.deadlines.find_one({"_id": deadline_id})
+            if doc is None:
+                if await insert_once(self.deadlines, {"_id": deadline_id, "tracking_id": tracking_id, "stage": stage,
+                                                      "status": "met", "met_at": at, "on_time": None, "next_at": None,
+                                                      "tombstone": True}):
+                    return None
+                continue  # the open won the race after all: close what it opened
+            if doc["status"] not in ("open", "paused") or doc["started_at"] > at:
+                return None  # stopped already, or a step from before this clock started (events overtook)
+            on_time = at <= doc["due_at"]
+            result = await self.deadlines.update_one(
+                {"_id": deadline_id, "status": doc["status"]},
+                {"$set": {"status": "met", "met_at": at, "on_time": on_time, "next_step": None, "next_at": None}},
+            )
+            if result.modified_count:
+                return on_time
+        return None
+
+    async def pause(self, tracking_id: str, at: datetime) -> list[str]:
+        paused = []
+        for doc in await self.for_report(tracking_id):
+            if doc["status"] == "open" and doc["started_at"] <= at:
+                r = await self.deadlines.update_one({"_id": doc["_id"], "status": "open"},
+                                                    {"$set": {"status": "paused", "paused_at": at, "next_at": None}})
+                if r.modified_count:
+                    paused.append(doc["_id"])
+        return paused
+
+    async def resume(self, deadline_id: str, paused_at: datetime, fields: dict[str, Any]) -> bool:
+        r = await self.deadlines.update_one({"_id": deadline_id, "status": "paused", "paused_at": paused_at},
+                                            {"$set": {"status": "open", **fields}, "$unset": {"paused_at": ""}})
+        return bool(r.modified_count)
+
+    async def advance(self, deadline_id: str, done: str, next_step: str | None, next_at: datetime | None,
+                      record: dict[str, Any]) -> bool:
+        """Mark a step done and point at the next one; guarded, so it happens once."""
+        r = await self.deadlines.update_one(
+            {"_id": deadline_id, "status": "open", "next_step": done},
+            {"$set": {"next_step": next_step, "next_at": next_at}, "$push": {"steps": record}},
         )
-        return on_time if result.modified_count else None
+        return bool(r.modified_count)
+
+    async def for_report(self, tracking_id: str) -> list[dict[str, Any]]:
+        return await self.deadlines.find({"tracking_id": tracking_id}).sort("due_at", 1).to_list(length=50)
 
     async def count_overdue(self, now: datetime) -> dict[str, int]:
         pipeline = [{"$match": {"status": "open", "due_at": {"$lt": now}}}, {"$group": {"_id": "$stage", "n": {"$sum": 1}}}]
         return {row["_id"]: row["n"] async for row in await self.deadlines.aggregate(pipeline)}
 
-    async def for_report(self, tracking_id: str) -> list[dict[str, Any]]:
-        return await self.deadlines.find({"tracking_id": tracking_id}).sort("due_at", 1).to_list(length=50)
-
     async def overdue(self, now: datetime, limit: int) -> list[dict[str, Any]]:
         cursor = self.deadlines.find({"status": "open", "due_at": {"$lt": now}}).sort("due_at", 1).limit(limit)
         return await cursor.to_list(length=limit)
+
+    # ------------------------------------------------------------------ timer index
+
+    async def schedule(self, deadline_id: str, at: datetime, now: datetime) -> None:
+        """Put a pointer in the bucket of ``at``'s minute (or this minute, if ``at`` is past).
+
+        Never behind now: the cursor only passes minutes older than now minus a margin, so a
+        pointer written now is always ahead of it.
+        """
+        minute = minute_key(max(at, now))
+        bid = bucket_id(minute, deadline_id, self.shards)
+        for _ in range(3):  # two first writers of one bucket: one upsert loses the insert race
+            try:
+                await self.due.update_one(
+                    {"_id": bid},
+                    {"$addToSet": {"items": deadline_id}, "$inc": {"v": 1},
+                     "$setOnInsert": {"minute": minute, "lease_until": EPOCH, "lease_owner": None}},
+                    upsert=True,
+                )
+                return
+            except DuplicateKeyError:
+                continue
+        raise RuntimeError(f"could not schedule {deadline_id} in {bid}")
+
+    async def cursor(self, start: datetime) -> str:
+        doc = await self.state.find_one({"_id": CURSOR_ID})
+        if doc is None:
+            await insert_once(self.state, {"_id": CURSOR_ID, "minute": minute_key(start)})
+            doc = await self.state.find_one({"_id": CURSOR_ID})
+        assert doc is not None
+        return str(doc["minute"])
+
+    async def move_cursor(self, seen: str, to: str) -> bool:
+        r = await self.state.update_one({"_id": CURSOR_ID, "minute": seen}, {"$set": {"minute": to}})
+        return bool(r.modified_count)
+
+    def bucket_ids(self, minute: str) -> list[str]:
+        return [f"{minute}:{s}" for s in range(self.shards)]
+
+    async def bucket(self, bid: str) -> dict[str, Any] | None:
+        return await self.due.find_one({"_id": bid})
+
+    async def lease_bucket(self, bid: str, owner: str, now: datetime, lease_s: float) -> dict[str, Any] | None:
+        """Claim a bucket for ``lease_s``; None when it is gone or another worker holds it."""
+        return await self.due.find_one_and_update(
+            {"_id": bid, "lease_until": {"$lte": now}},
+            {"$set": {"lease_until": now + timedelta(seconds=lease_s), "lease_owner": owner}},
+            return_document=True,
+        )
+
+    async def lease_bucket_renew(self, bid: str, owner: str, now: datetime, lease_s: float) -> bool:
+        r = await self.due.update_one({"_id": bid, "lease_owner": owner},
+                                      {"$set": {"lease_until": now + timedelta(seconds=lease_s)}})
+        return bool(r.modified_count)
+
+    async def finish_bucket(self, bucket: dict[str, Any], owner: str, drained: bool) -> bool:
+        """Delete a drained bucket unless a pointer was added meanwhile; else release it."""
+        if drained:
+            r = await self.due.delete_one({"_id": bucket["_id"], "v": bucket["v"], "lease_owner": owner})
+            if r.deleted_count:
+                return True
+        await self.due.update_one({"_id": bucket["_id"], "lease_owner": owner}, {"$set": {"lease_until": EPOCH}})
+        return False
+
+    # ------------------------------------------------------------------ escalation steps
+
+    async def record_step(self, doc: dict[str, Any]) -> bool:
+        """The step's document with its event; False when this step was taken already."""
+        return await insert_once(self.steps, doc)
+
+    async def steps_of(self, tracking_id: str) -> list[dict[str, Any]]:
+        return await self.steps.find({"tracking_id": tracking_id}, {"outbox": 0}).to_list(length=100)
+
+    # ------------------------------------------------------------------ compliance facts
+
+    async def set_facts(self, tracking_id: str, fields: dict[str, Any], first: dict[str, Any] | None = None) -> None:
+        """Idempotent: ``$set`` of the same values, plus fields only their first writer sets."""
+        await self.reports.update_one({"_id": tracking_id}, {"$set": {"tracking_id": tracking_id, **fields}}, upsert=True)
+        for key, value in (first or {}).items():
+            await self.reports.update_one({"_id": tracking_id, key: None}, {"$set": {key: value}})
+
+    async def facts(self, tracking_id: str) -> dict[str, Any] | None:
+        return await self.reports.find_one({"_id": tracking_id})
+

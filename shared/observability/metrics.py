@@ -29,3 +29,7 @@ INTAKE_REPORTS = Counter(
 REQUESTS_REJECTED = Counter("lapor_requests_rejected_total", "Requests answered with a problem", ["status"])
 SLA_OVERDUE = Gauge("lapor_sla_overdue", "Open deadlines already past due", ["stage"])
 SLA_DEADLINES_CLOSED = Counter("lapor_sla_deadlines_closed_total", "Stage clocks stopped", ["stage", "on_time"])
+SLA_STEPS = Counter("lapor_sla_steps_total", "Escalation ladder steps taken (reminder, breach, persistent, auto_close)",
+                    ["stage", "step"])
+SLA_DUE_LAG = Histogram("lapor_sla_step_lag_seconds", "How late after its due time a ladder step was taken",
+                        buckets=(0.5, 1, 2, 5, 10, 30, 60, 300, 3600))

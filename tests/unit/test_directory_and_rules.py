@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from services.routing.directory import DirectoryError, DirectoryFile, load_file, validate
+from shared.directory import DirectoryError, DirectoryFile, load_file, validate
 from services.routing.rules import route
 from shared.events import ReportReceived
 

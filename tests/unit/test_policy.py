@@ -8,7 +8,7 @@ from pydantic import ValidationError
 from services.sla.policy import Duration, Policy, due_at, load_policy
 
 ROOT = Path(__file__).resolve().parents[2]
-policy = load_policy(ROOT / "data" / "sla" / "policy.yaml")
+policy = load_policy(ROOT / "data" / "sla" / "policies" / "2026.1.yaml")
 WITA = ZoneInfo("Asia/Makassar")
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from services.routing.directory import Agency, Directory
+from shared.directory import Agency, Directory
 from shared.problems import Problem
 from shared.runtime import Runtime, get_runtime
 

@@ -13,7 +13,7 @@ from shared.runtime import Runtime, get_runtime
 router = APIRouter(prefix="/v1/sla", tags=["sla"])
 
 _FIELDS = ("tracking_id", "stage", "status", "started_at", "due_at", "met_at", "on_time", "timezone",
-           "agency_id", "report_class", "policy_version")
+           "agency_id", "report_class", "policy_version", "next_step", "next_at", "steps", "paused_at")
 
 
 def _out(doc: dict[str, Any]) -> dict[str, Any]:
@@ -22,7 +22,9 @@ def _out(doc: dict[str, Any]) -> dict[str, Any]:
 
 @router.get("/reports/{tracking_id}")
 async def report_deadlines(tracking_id: str, runtime: Annotated[Runtime, Depends(get_runtime)]) -> dict[str, Any]:
-    return {"items": [_out(d) for d in await DeadlineRepository(runtime.db).for_report(tracking_id)]}
+    repo = DeadlineRepository(runtime.db)
+    steps = [{k: s.get(k) for k in ("stage", "step", "at", "due_at")} for s in await repo.steps_of(tracking_id)]
+    return {"items": [_out(d) for d in await repo.for_report(tracking_id)], "escalations": steps}
 
 
 @router.get("/overdue")

@@ -1,5 +1,9 @@
 """The agency directory: a tree loaded from a data file, validated, stored, cached.
 
+Routing loads it (``python -m services.routing.cli load-directory``) and routes by it; the
+notifier and SLA read it for time zones and escalation contacts. It is reference data, so it
+lives here rather than in one service.
+
 National bodies -> ministries and provinces -> regencies/cities -> their units (OPD). Each
 agency has a Kemendagri region code where it is regional, the categories it handles, SMS
 keywords, a time zone and notification contacts.
@@ -132,6 +136,13 @@ class Directory:
             stack.extend(self.children.get(node, []))
         return out
 
+    def contacts(self, agency_id: str | None, role: str) -> list[Contact]:
+        agency = self.agencies.get(agency_id or "")
+        return [c for c in agency.contacts if c.role == role] if agency else []
+
+    def oversight_contacts(self) -> list[Contact]:
+        return [c for a in self.agencies.values() if a.level == "oversight" for c in a.contacts if c.role == "oversight"]
+
     def coordinator_for(self, agency_id: str) -> Agency | None:
         for candidate in [agency_id, *self.ancestors(agency_id)]:
             agency = self.agencies.get(candidate)
@@ -209,3 +220,25 @@ async def fetch(db: AsyncDatabase) -> Directory:
     categories = [Category.model_validate(strip(d)) async for d in db[CATEGORIES].find({})]
     version = next((d.get("directory_version", "") for d in [await db[AGENCIES].find_one({})] if d), "")
     return Directory(agencies, categories, version)
+
+
+async def keep_fresh(runtime: Any, every: float) -> None:
+    """Put the stored directory in ``runtime.extras["directory"]`` now and re-read it periodically."""
+    import asyncio
+
+    from shared.observability.logging import get_logger
+
+    log = get_logger(__name__)
+    runtime.extras["directory"] = await fetch(runtime.db)
+    if not runtime.extras["directory"].agencies:
+        log.warning("the agency directory is empty: load one with python -m services.routing.cli load-directory")
+
+    async def refresh() -> None:
+        while True:
+            await asyncio.sleep(every)
+            try:
+                runtime.extras["directory"] = await fetch(runtime.db)
+            except Exception as exc:  # keep the copy we have
+                log.warning("directory refresh failed", error=repr(exc))
+
+    runtime.spawn(refresh(), "directory-refresh")

@@ -1,0 +1,83 @@
+"""Stage clocks as the case moves: open, stop, pause while the reporter is asked, resume.
+
+Every change is idempotent (an insert keyed by report and stage, or a guarded update), so a
+redelivered event changes nothing twice. Opening a clock also puts its first ladder step in
+the timer index, and does so again on a redelivery: the pointer is idempotent, and the
+first attempt may have died between the two writes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from services.sla import ladder
+from services.sla.policy import PolicyBook, due_at
+from services.sla.repository import DeadlineRepository
+from shared.events import utcnow
+from shared.observability.metrics import SLA_DEADLINES_CLOSED
+
+
+class Clocks:
+    def __init__(self, repo: DeadlineRepository, book: PolicyBook) -> None:
+        self.repo = repo
+        self.book = book
+
+    async def policy_version(self, tracking_id: str) -> str:
+        facts = await self.repo.facts(tracking_id)
+        return (facts or {}).get("policy_version") or self.book.current.version
+
+    async def open(self, step_status: str, tracking_id: str, start: datetime, tz: str, version: str,
+                   facts: dict[str, Any]) -> None:
+        policy, calendar = self.book.get(version), self.book.calendar(version)
+        report_class = "urgent" if facts.get("urgent") else policy.report_class(facts.get("category"))
+        for stage in policy.opens.get(step_status, []):
+            duration = policy.duration(stage, report_class, facts.get("agency_id"))
+            due = due_at(start, duration, tz, calendar)
+            first = ladder.next_step(ladder.steps(stage, start, due, tz, policy, calendar), [])
+            deadline_id = f"{tracking_id}:{stage}"
+            doc = {
+                "_id": deadline_id, "tracking_id": tracking_id, "stage": stage, "status": "open",
+                "started_at": start, "due_at": due, "timezone": tz, "working_days": duration.working_days is not None,
+                "agency_id": facts.get("agency_id"), "category": facts.get("category"),
+                "region_code": facts.get("region_code"), "report_class": report_class, "policy_version": policy.version,
+                "month_key": facts.get("month_key"), "next_step": first.name if first else None,
+                "next_at": first.at if first else None, "steps": [],
+            }
+            if not await self.repo.open(doc):
+                doc = await self.repo.get(deadline_id) or {}
+            if doc.get("status") == "open" and doc.get("next_at") is not None:
+                await self.repo.schedule(deadline_id, doc["next_at"], utcnow())
+
+    async def close(self, step_status: str, tracking_id: str, at: datetime, version: str) -> dict[str, bool]:
+        """Stop the stages this step closes; returns which of them were met in time."""
+        met = {}
+        for stage in self.book.get(version).closes.get(step_status, []):
+            on_time = await self.repo.close(tracking_id, stage, at)
+            if on_time is not None:
+                met[stage] = on_time
+                SLA_DEADLINES_CLOSED.labels(stage, str(on_time).lower()).inc()
+        return met
+
+    async def pause(self, tracking_id: str, at: datetime) -> None:
+        await self.repo.pause(tracking_id, at)
+
+    async def resume(self, tracking_id: str, at: datetime) -> None:
+        """Give back the time the report waited for its reporter, then re-arm the ladder."""
+        for doc in await self.repo.for_report(tracking_id):
+            if doc["status"] == "open" and doc.get("resumed_at") == at and doc.get("next_at"):
+                # a redelivery after a crash between the resume and its timer pointer
+                await self.repo.schedule(doc["_id"], doc["next_at"], utcnow())
+                continue
+            if doc["status"] != "paused":
+                continue
+            policy, calendar = self.book.get(doc["policy_version"]), self.book.calendar(doc["policy_version"])
+            due = ladder.resume_due(doc["due_at"], doc["paused_at"], at, doc["timezone"], doc["working_days"], calendar)
+            started = doc["started_at"] + (due - doc["due_at"])
+            all_steps = ladder.steps(doc["stage"], started, due, doc["timezone"], policy, calendar)
+            nxt = ladder.next_step(all_steps, [s["step"] for s in doc.get("steps", [])])
+            fields = {"due_at": due, "started_at": started, "next_step": nxt.name if nxt else None,
+                      "next_at": nxt.at if nxt else None, "resumed_at": at,
+                      "paused_total_s": doc.get("paused_total_s", 0) + (at - doc["paused_at"]).total_seconds()}
+            if await self.repo.resume(doc["_id"], doc["paused_at"], fields) and nxt:
+                await self.repo.schedule(doc["_id"], nxt.at, utcnow())
