@@ -65,7 +65,7 @@ ferretdb_bin() {
   local gopath
   gopath=$(go env GOPATH 2>/dev/null || echo "$HOME/go")
   # Named apart from a stock build: this one carries scripts/ferretdb-v1-sqlite.patch.
-  echo "${FERRETDB_BIN:-$gopath/bin/ferretdb-$FERRETDB_VERSION-lapor3}"
+  echo "${FERRETDB_BIN:-$gopath/bin/ferretdb-$FERRETDB_VERSION-lapor4}"
 }
 
 ferretdb() {
@@ -82,6 +82,7 @@ ferretdb() {
     # index ->"_id": every update scanned its table), and concurrent updates of one document
     # could lose one of them (read-modify-write without isolation). All writes are queued in
     # FerretDB instead of colliding in SQLite, whose busy handler sleeps up to 100 ms a time.
+    # And $group computed only its first accumulator: every later one got an exhausted iterator.
     local src tmp
     src=$(cd "$(mktemp -d)" && go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" \
       | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])') || die "cannot download FerretDB"

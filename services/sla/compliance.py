@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import statistics
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
@@ -34,39 +33,54 @@ def months_of(period: str) -> list[str]:
 
 
 async def figures(db: AsyncDatabase, period: str, by: str) -> list[dict[str, Any]]:
+    # Only $sum accumulators (FerretDB has no $push, $addToSet or $avg): the median comes from
+    # a second grouping by value, which hours rounded at write time keep small.
     field = GROUPS[by]
-    pipeline = [
-        {"$match": {"month_key": {"$in": months_of(period)}}},
-        {"$group": {
-            "_id": f"${field}",
-            "received": {"$sum": 1},
-            "fu_due": {"$sum": "$fu_due"},
-            "fu_on_time": {"$sum": "$fu_on_time"},
-            "resolved": {"$sum": "$resolved"},
-            "rated": {"$sum": "$rated"},
-            "rating_sum": {"$sum": "$rating"},
-            "hours": {"$push": "$first_response_hours"},
-            "names": {"$addToSet": "$agency_name"},
-        }},
-    ]
+    match = {"$match": {"month_key": {"$in": months_of(period)}}}
+    totals: dict[Any, dict[str, Any]] = {}
+    sums = ("received", "fu_due", "fu_on_time", "resolved", "rated", "rating")
+    group = {"_id": {"k": f"${field}", "n": "$agency_name"}, "received": {"$sum": 1},
+             **{f: {"$sum": f"${f}"} for f in sums if f != "received"}}
+    async for g in await db[REPORTS].aggregate([match, {"$group": group}]):
+        key = g["_id"].get("k")
+        row = totals.setdefault(key, {f: 0 for f in sums} | {"name": None})
+        for f in sums:
+            row[f] += g.get(f) or 0
+        row["name"] = row["name"] or g["_id"].get("n")
+    hours: dict[Any, list[tuple[float, int]]] = {}
+    by_value = {"_id": {"k": f"${field}", "h": "$first_response_hours"}, "n": {"$sum": 1}}
+    async for g in await db[REPORTS].aggregate([match, {"$group": by_value}]):
+        if isinstance(g["_id"].get("h"), (int, float)):
+            hours.setdefault(g["_id"].get("k"), []).append((float(g["_id"]["h"]), g["n"]))
     rows = []
-    async for g in await db[REPORTS].aggregate(pipeline):
-        hours = [h for h in g["hours"] if isinstance(h, (int, float))]
-        names = [n for n in g.get("names", []) if n]
+    for key, t in totals.items():
         rows.append({
-            "key": g["_id"],
-            "name": names[0] if by == "agency" and names else g["_id"],
-            "received": g["received"],
-            "followed_up_due": g["fu_due"],
-            "followed_up_on_time": g["fu_on_time"],
-            "on_time_pct": round(100 * g["fu_on_time"] / g["fu_due"], 1) if g["fu_due"] else None,
-            "median_first_response_hours": round(statistics.median(hours), 2) if hours else None,
-            "resolved": g["resolved"],
-            "rated": g["rated"],
-            "average_rating": round(g["rating_sum"] / g["rated"], 2) if g["rated"] else None,
+            "key": key,
+            "name": t["name"] if by == "agency" and t["name"] else key,
+            "received": t["received"],
+            "followed_up_due": t["fu_due"],
+            "followed_up_on_time": t["fu_on_time"],
+            "on_time_pct": round(100 * t["fu_on_time"] / t["fu_due"], 1) if t["fu_due"] else None,
+            "median_first_response_hours": weighted_median(hours.get(key, [])),
+            "resolved": t["resolved"],
+            "rated": t["rated"],
+            "average_rating": round(t["rating"] / t["rated"], 2) if t["rated"] else None,
         })
-    rows.sort(key=lambda r: (str(r["key"] or "")))
+    rows.sort(key=lambda r: str(r["key"] or ""))
     return rows
+
+
+def weighted_median(values: list[tuple[float, int]]) -> float | None:
+    """Median of values given with their counts (the lower middle one for an even count)."""
+    total = sum(n for _, n in values)
+    if not total:
+        return None
+    seen = 0
+    for value, n in sorted(values):
+        seen += n
+        if seen * 2 >= total:
+            return round(value, 2)
+    return None
 
 
 def ranking(rows: list[dict[str, Any]], min_received: int) -> list[dict[str, Any]]:

@@ -70,7 +70,7 @@ def build_handlers(runtime: Runtime) -> Handlers:
             facts = await repo.facts(tid) or {}
             first["first_response_at"] = at
             if facts.get("received_at"):
-                first["first_response_hours"] = round((at - facts["received_at"]).total_seconds() / 3600, 3)
+                first["first_response_hours"] = round((at - facts["received_at"]).total_seconds() / 3600, 2)
         if step.status == "resolved":
             fields["resolved"] = 1
             first["resolved_at"] = at

@@ -14,7 +14,7 @@ import aio_pika
 import httpx
 
 from shared.directory import load_file
-from shared.events import CaseTransition, Envelope, ReportReceived, make_event, utcnow
+from shared.events import CaseTransition, Envelope, ReportRated, ReportReceived, make_event, utcnow
 from shared.messaging.broker import Broker
 from shared.privacy import Vault
 from tests.e2e.helpers import report_body
@@ -204,8 +204,25 @@ async def test_postponed_clock_stands_still_and_silence_after_resolved_closes_th
                                   message="case auto-closed")
         assert [e["action"] for e in closed["timeline"]].count("auto_closed") == 1
         await wait_until(lambda: db.reports.find_one({"_id": tid, "status": "closed"}), message="intake shows closed")
-        facts = await db.sla_reports.find_one({"_id": tid})
+        rated = ReportRated(tracking_id=tid, rating=4, at=utcnow())
+        await broker.publish(make_event(rated, correlation_id=tid, producer="test"))
+        facts = await wait_until(lambda: db.sla_reports.find_one({"_id": tid, "rated": 1}), message="rating recorded")
         assert facts["fu_due"] == 1 and facts["fu_on_time"] == 1     # the pause kept the agency on time
-        assert facts["resolved"] == 1 and facts["first_response_hours"] > 0
+        assert facts["resolved"] == 1 and facts["first_response_hours"] >= 0
+
+        period = facts["month_key"]
+        async with httpx.AsyncClient(base_url=stack["sla"].url) as client:
+            r = await client.get("/v1/sla/compliance", params={"period": period, "by": "agency"})
+            assert r.status_code == 200
+            row = next(x for x in r.json()["rows"] if x["key"] == facts["agency_id"])
+            assert (row["received"], row["followed_up_on_time"], row["on_time_pct"]) == (1, 1, 100.0)
+            assert (row["resolved"], row["average_rating"]) == (1, 4.0)
+            ranked = (await client.get("/v1/sla/ranking", params={"period": period})).json()["rows"]
+            assert ranked[0]["key"] == facts["agency_id"] and ranked[0]["rank"] == 1
+            csv_r = await client.get("/v1/sla/compliance.csv", params={"period": period, "by": "region"})
+            assert csv_r.status_code == 200 and csv_r.headers["content-type"].startswith("text/csv")
+            assert csv_r.text.splitlines()[0].startswith("key,name,received")
+            bad = await client.get("/v1/sla/compliance", params={"period": "2026-13"})
+            assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
     finally:
         await broker.close()
