@@ -15,4 +15,5 @@ stop-infra:
 
 bench:
 	scripts/setup.sh
+	.venv/bin/python -m bench.sla_scale
 	.venv/bin/python -m bench.run
