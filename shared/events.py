@@ -107,6 +107,9 @@ class ReportReceived(Payload):
     language: Literal["id", "en"] = "id"
     received_at: datetime
     reply_to: list[ReplyAddress] = Field(default_factory=list)
+    # set when a regional government's system submitted it: webhooks go back to that one only
+    integrator_id: str | None = None
+    integrator_reference: str | None = None
 
 
 class CaseTransition(Payload):

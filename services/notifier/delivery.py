@@ -1,31 +1,44 @@
-"""Exactly-once delivery of one notification.
+"""Exactly-once delivery of one notification, with retries that do not hold up anything else.
 
 A notification's identity is a hash of (event, kind, channel, recipient), so redelivered
-events and any number of notifier replicas converge on one record. Sending needs a lease on
-that record (an atomic guarded update); the record turns ``sent`` after the provider's
-answer. The one window left is a crash after the provider accepted and before ``sent`` is
-written: the lease then expires and the message is sent again; no provider protocol closes
-that window, so the lease is kept longer than any provider call may take.
+events and any number of notifier replicas converge on one record. The record is written
+with a retry pointer before the first attempt; sending needs a lease on the record (a
+guarded update); the record turns ``sent`` after the provider's answer and the pointer goes.
+A failed attempt (provider down, circuit open) leaves the notification ``queued`` with its
+pointer moved to the next attempt (exponential back-off, full jitter) and the event is done:
+a channel that is down never blocks the others, and its backlog drains from the pointers
+once it recovers. After the retry horizon the notification is ``failed``.
+
+The one window left is a crash after the provider accepted and before ``sent`` is written:
+the lease then expires and the message is sent again; no provider protocol closes that
+window, so the lease is kept longer than any provider call may take.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
-from dataclasses import dataclass
-from datetime import datetime
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from aiolimiter import AsyncLimiter
+from opentelemetry.trace import SpanKind
+from purgatory import AsyncCircuitBreakerFactory
+from purgatory.domain.model import OpenedState
 
 from services.notifier import templates
-from services.notifier.channels.base import Outgoing, Provider, SendError
+from services.notifier.channels.base import Outgoing, Provider, SendError, Undeliverable
 from services.notifier.repository import NotificationRepository
+from services.notifier.settings import NotifierSettings
 from shared.events import EPOCH, utcnow
+from shared.observability.logging import get_logger
 from shared.observability.metrics import END_TO_END_SECONDS, NOTIFICATIONS
 from shared.observability.tracing import tracer
 from shared.privacy import Vault
-from opentelemetry.trace import SpanKind
 
-
-class SendInProgress(Exception):
-    """Another replica holds the lease; the event is retried later in case it died."""
+log = get_logger(__name__)
 
 
 def notification_id(event_id: str, kind: str, channel: str, recipient_hash: str) -> str:
@@ -43,49 +56,133 @@ class Request:
     language: str
     values: dict[str, str]
     source_occurred_at: datetime | None = None
+    body: str | None = None             # a ready text (webhooks: the JSON document), else a template
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def backoff(attempts: int, base_s: float, cap_s: float, rng: random.Random = random.Random()) -> float:
+    """Exponential back-off with full jitter: uniform in [0, min(cap, base * 2^(n-1))]."""
+    return rng.uniform(0, min(cap_s, base_s * 2 ** max(attempts - 1, 0)))
 
 
 class Dispatcher:
-    def __init__(self, repo: NotificationRepository, vault: Vault, providers: dict[str, Provider], lease_s: float) -> None:
+    def __init__(self, repo: NotificationRepository, vault: Vault, providers: dict[str, Provider],
+                 settings: NotifierSettings) -> None:
         self.repo = repo
         self.vault = vault
         self.providers = providers
-        self.lease_s = lease_s
+        self.settings = settings
+        self.breakers = AsyncCircuitBreakerFactory(default_threshold=settings.breaker_threshold,
+                                                   default_ttl=settings.breaker_cooldown_s)
+        rates = {"sms": settings.rate_sms_per_s, "email": settings.rate_email_per_s, "webhook": settings.rate_webhook_per_s}
+        self.limiters = {ch: AsyncLimiter(max(rate, 1.0), 1.0) if rate >= 1 else AsyncLimiter(1, 1 / rate)
+                         for ch, rate in rates.items()}
 
-    async def deliver(self, req: Request) -> str:
-        """Send once; returns the notification's final or current status."""
+    async def deliver(self, req: Request, attempt_now: bool = True) -> str:
+        """Record once, then try at once; returns the notification's status after this try.
+
+        ``attempt_now=False`` only queues it (operator commands): a running notifier sends it.
+        """
         nid = notification_id(req.event_id, req.kind, req.channel, req.address_hash)
-        text = templates.render(req.kind, req.language, req.channel, **req.values)
+        if req.body is not None:
+            text, subject = req.body, None
+        else:
+            text = templates.render(req.kind, req.language, req.channel, **req.values)
+            subject = templates.subject(req.kind, req.language, **req.values) if req.channel == "email" else None
         now = utcnow()
-        current = await self.repo.record({
+        doc = {
             "_id": nid, "event_id": req.event_id, "kind": req.kind, "tracking_id": req.tracking_id,
             "channel": req.channel, "recipient_hash": req.address_hash, "recipient_enc": req.address_enc,
-            "language": req.language, "text": text,
-            "subject": templates.subject(req.kind, req.language, **req.values) if req.channel == "email" else None,
+            "language": req.language, "text": text, "subject": subject,
             "status": "queued", "attempts": 0, "lease_until": EPOCH, "created_at": now,
-            "source_occurred_at": req.source_occurred_at,
-        })
+            "source_occurred_at": req.source_occurred_at, **req.extra,
+        }
+        if req.channel == "sms":
+            doc["sms"] = templates.sms_segments(text)
+        current = await self.repo.record(doc)
         if current["status"] != "queued":
-            return current["status"]
-        claimed = await self.repo.claim(nid, self.lease_s)
+            return str(current["status"])
+        # the pointer first: whatever happens next, the retry worker will see this one again
+        if not attempt_now:
+            await self.repo.point(nid, req.channel, now)
+            return "queued"
+        await self.repo.point(nid, req.channel, now + timedelta(seconds=self.settings.send_lease_s))
+        return await self.attempt(nid)
+
+    async def attempt(self, nid: str) -> str:
+        """One try under the lease; on failure the pointer moves to the next attempt."""
+        claimed = await self.repo.claim(nid, self.settings.send_lease_s)
         if claimed is None:
-            raise SendInProgress(nid)
-        provider = self.providers[req.channel]
-        outgoing = Outgoing(nid, req.channel, self.vault.decrypt(req.address_enc), text, claimed.get("subject"))
+            current = await self.repo.get(nid)
+            if current is None or current["status"] != "queued":
+                await self.repo.unpoint(nid)             # final already: the pointer is stale
+                return str(current["status"]) if current else "missing"
+            return "queued"                              # another replica holds the lease
+        channel = claimed["channel"]
+        provider = self.providers[channel]
+        breaker = await self.breakers.get_breaker(channel)
+        address = claimed["recipient_hash"] if channel == "webhook" else self.vault.decrypt(claimed["recipient_enc"])
+        outgoing = Outgoing(nid, channel, address, claimed["text"], claimed.get("subject"), claimed)
         try:
             with tracer().start_as_current_span(
-                f"notification send {req.channel}", kind=SpanKind.CLIENT,
-                attributes={"lapor.channel": req.channel, "lapor.kind": req.kind, "lapor.provider": provider.name,
-                            "lapor.tracking_id": req.tracking_id or "", "lapor.notification_id": nid},
+                f"notification send {channel}", kind=SpanKind.CLIENT,
+                attributes={"lapor.channel": channel, "lapor.kind": claimed["kind"], "lapor.provider": provider.name,
+                            "lapor.tracking_id": claimed.get("tracking_id") or "", "lapor.notification_id": nid,
+                            "lapor.attempt": claimed["attempts"]},
             ):
-                answer = await provider.send(outgoing)
-        except SendError as exc:
-            await self.repo.release(nid, str(exc))
-            NOTIFICATIONS.labels(req.channel, req.kind, "failed_attempt").inc()
-            raise
+                async with self.limiters[channel]:
+                    async with breaker:
+                        answer = await provider.send(outgoing)
+        except (SendError, OpenedState) as exc:
+            error = f"circuit open for {channel}" if isinstance(exc, OpenedState) else str(exc)
+            return await self._failed_attempt(claimed, error, final=isinstance(exc, Undeliverable))
         sent_at = utcnow()
         await self.repo.mark(nid, "sent", answer, sent_at)
-        NOTIFICATIONS.labels(req.channel, req.kind, "sent").inc()
-        if req.kind == "ack" and req.source_occurred_at is not None:
-            END_TO_END_SECONDS.labels(req.channel).observe((sent_at - req.source_occurred_at).total_seconds())
+        await self.repo.unpoint(nid)
+        NOTIFICATIONS.labels(channel, claimed["kind"], "sent").inc()
+        if claimed["kind"] == "ack" and claimed.get("source_occurred_at") is not None:
+            END_TO_END_SECONDS.labels(channel).observe((sent_at - claimed["source_occurred_at"]).total_seconds())
         return "sent"
+
+    async def _failed_attempt(self, claimed: dict[str, Any], error: str, final: bool = False) -> str:
+        nid, now = claimed["_id"], utcnow()
+        NOTIFICATIONS.labels(claimed["channel"], claimed["kind"], "failed_attempt").inc()
+        first_failure = claimed.get("first_failure_at") or now
+        if final or (now - first_failure).total_seconds() >= self.settings.retry_horizon_s:
+            await self.repo.fail(nid, error, now)
+            await self.repo.unpoint(nid)
+            NOTIFICATIONS.labels(claimed["channel"], claimed["kind"], "failed").inc()
+            log.warning("notification failed for good", notification_id=nid, channel=claimed["channel"], error=error)
+            return "failed"
+        delay = backoff(claimed["attempts"], self.settings.retry_base_s, self.settings.retry_max_delay_s)
+        next_at = now + timedelta(seconds=delay)
+        await self.repo.release(nid, error, next_at, first_failure)
+        await self.repo.point(nid, claimed["channel"], next_at)
+        log.info("notification send failed; retry scheduled", notification_id=nid, channel=claimed["channel"],
+                 attempt=claimed["attempts"], retry_in_s=round(delay, 2), error=error)
+        return "queued"
+
+
+class RetryWorker:
+    """Takes notifications whose next attempt is due, in every notifier process."""
+
+    def __init__(self, dispatcher: Dispatcher, repo: NotificationRepository, every: float, batch: int = 100) -> None:
+        self.dispatcher = dispatcher
+        self.repo = repo
+        self.every = every
+        self.batch = batch
+
+    async def run(self) -> None:
+        while True:
+            try:
+                due = await self.repo.due_pointers(utcnow(), self.batch)
+                # a shuffled order: replicas that read the same batch spread over it
+                random.shuffle(due)
+                await asyncio.gather(*(self.dispatcher.attempt(p["_id"]) for p in due))
+                if len(due) == self.batch:
+                    continue  # a backlog: keep going without a pause
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # database restarting: next round
+                log.warning("notification retry round failed", error=repr(exc))
+            await asyncio.sleep(self.every)

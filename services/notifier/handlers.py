@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 
 from services.notifier import templates
 from services.notifier.delivery import Dispatcher, Request
+from services.notifier.webhook_documents import public_step, webhook_document
 from services.notifier.repository import NotificationRepository
 from shared.directory import Contact, Directory
-from shared.events import Envelope, ReportAssigned, ReportReceived, SlaStep
+from shared.events import CaseTransition, Envelope, ReportAssigned, ReportReceived, SlaStep
 from shared.messaging.consumer import Handlers
 from shared.observability.logging import get_logger
 from shared.runtime import Runtime
@@ -21,36 +23,72 @@ def build_handlers(runtime: Runtime) -> Handlers:
     repo = NotificationRepository(runtime.db)
     dispatcher: Dispatcher = runtime.extras["dispatcher"]
 
-    # notifications are keyed by (event, kind, channel, recipient) and sent under a lease
+    # notifications are keyed by (event, kind, channel, recipient) and sent under a lease;
+    # a send that fails stays queued with a retry pointer, so no handler waits on a provider
+    async def to_reporter(env: Envelope, kind: str, tracking_id: str, reply_to: list[dict[str, str]], language: str,
+                          values: dict[str, str], source_occurred_at: datetime | None = None) -> None:
+        await asyncio.gather(*(
+            dispatcher.deliver(Request(
+                event_id=env.event_id, kind=kind, tracking_id=tracking_id, channel=r["channel"],
+                address_enc=r["address_enc"], address_hash=r["address_hash"], language=language,
+                values=values, source_occurred_at=source_occurred_at,
+            ))
+            for r in reply_to
+        ))
+
+    async def to_integrator(env: Envelope, integrator_id: str | None, document: dict[str, object]) -> None:
+        """The submitting integrator's subscriptions to this event; never anyone else's."""
+        if not integrator_id:
+            return
+        subs = [s for s in await repo.subscriptions_of(integrator_id)
+                if s.get("active") and env.routing_key in s.get("events", [])]
+        body = webhook_document(env, document)
+        await asyncio.gather(*(
+            dispatcher.deliver(Request(
+                event_id=env.event_id, kind="webhook", tracking_id=str(document.get("tracking_id")), channel="webhook",
+                address_enc="", address_hash=sub["_id"], language="id", values={}, body=body,
+                extra={"event_type": env.routing_key, "integrator_id": integrator_id},
+            ))
+            for sub in subs
+        ))
+
+    async def known_contacts(tracking_id: str) -> dict[str, object]:
+        contacts = await repo.contacts_for(tracking_id)
+        if contacts is None:
+            # report.received is not handled yet: retry later rather than lose this message
+            raise LookupError(f"contacts of {tracking_id} not known yet")
+        return contacts
+
     @handlers.on("report.received.v1", idempotent=True)
     async def acknowledge(env: Envelope) -> None:
         report = env.parse(ReportReceived)
         replies = [r.model_dump() for r in report.reply_to]
-        await repo.remember_contacts(report.tracking_id, report.language, replies)
-        await asyncio.gather(*(
-            dispatcher.deliver(Request(
-                event_id=env.event_id, kind="ack", tracking_id=report.tracking_id, channel=r.channel,
-                address_enc=r.address_enc, address_hash=r.address_hash, language=report.language,
-                values={"tracking_id": report.tracking_id}, source_occurred_at=report.received_at,
-            ))
-            for r in report.reply_to
-        ))
+        await repo.remember_contacts(report.tracking_id, report.language, replies, report.integrator_id)
+        await to_reporter(env, "ack", report.tracking_id, replies, report.language,
+                          {"tracking_id": report.tracking_id}, report.received_at)
+        await to_integrator(env, report.integrator_id, {
+            "tracking_id": report.tracking_id, "status": "received", "channel": report.channel,
+            "integrator_reference": report.integrator_reference, "at": report.received_at.isoformat()})
 
     @handlers.on("report.assigned.v1", idempotent=True)
-    async def tell_reporter_assigned(env: Envelope) -> None:
+    async def tell_assigned(env: Envelope) -> None:
         step = env.parse(ReportAssigned)
-        contacts = await repo.contacts_for(step.tracking_id)
-        if contacts is None:
-            # report.received is not handled yet: retry later rather than lose this message
-            raise LookupError(f"contacts of {step.tracking_id} not known yet")
-        await asyncio.gather(*(
-            dispatcher.deliver(Request(
-                event_id=env.event_id, kind="assigned", tracking_id=step.tracking_id, channel=r["channel"],
-                address_enc=r["address_enc"], address_hash=r["address_hash"], language=contacts["language"],
-                values={"tracking_id": step.tracking_id, "agency_name": step.agency_name or step.agency_id or "-"},
-            ))
-            for r in contacts["reply_to"]
-        ))
+        contacts = await known_contacts(step.tracking_id)
+        await to_reporter(env, "assigned", step.tracking_id, contacts["reply_to"], contacts["language"],  # type: ignore[arg-type]
+                          {"tracking_id": step.tracking_id, "agency_name": step.agency_name or step.agency_id or "-"})
+        await to_integrator(env, contacts.get("integrator_id"), public_step(step))  # type: ignore[arg-type]
+
+    @handlers.on("report.transitioned.v1", idempotent=True)
+    async def tell_step(env: Envelope) -> None:
+        step = env.parse(CaseTransition)
+        contacts = await known_contacts(step.tracking_id)
+        if step.status in templates.STATUS_KINDS:
+            # only the public note: officers' internal notes never travel in events to here
+            await to_reporter(env, "status", step.tracking_id, contacts["reply_to"], contacts["language"],  # type: ignore[arg-type]
+                              {"tracking_id": step.tracking_id,
+                               "status_text": templates.status_text(step.status, contacts["language"]),  # type: ignore[arg-type]
+                               "note": templates.short_note(step.public_note)})
+        await to_integrator(env, contacts.get("integrator_id"), public_step(step))  # type: ignore[arg-type]
 
     def alert_recipients(step: SlaStep, directory: Directory) -> list[Contact]:
         """Up the ladder: the officer; then the head and the coordinator; then oversight."""

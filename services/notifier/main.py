@@ -6,11 +6,12 @@ import httpx
 from fastapi import FastAPI
 
 from services.notifier import repository
-from services.notifier.api import notifications
+from services.notifier.api import notifications, sms, webhooks
 from services.notifier.channels.base import Provider
 from services.notifier.channels.email import ConsoleEmail, SmtpEmail
 from services.notifier.channels.sms import ConsoleSms, KannelSms
-from services.notifier.delivery import Dispatcher
+from services.notifier.channels.webhook import WebhookProvider
+from services.notifier.delivery import Dispatcher, RetryWorker
 from services.notifier.handlers import build_handlers
 from services.notifier.repository import NotificationRepository
 from services.notifier.settings import NotifierSettings
@@ -24,12 +25,15 @@ def create_app(settings: NotifierSettings | None = None) -> FastAPI:
     async def on_start(runtime: Runtime) -> None:
         http = httpx.AsyncClient()
         runtime.extras["http"] = http
+        repo = NotificationRepository(runtime.db)
         providers: dict[str, Provider] = {
             "sms": KannelSms(settings, http) if settings.sms_provider == "kannel" else ConsoleSms(),
             "email": SmtpEmail(settings) if settings.email_provider == "smtp" else ConsoleEmail(),
+            "webhook": WebhookProvider(repo, runtime.vault, http, settings.provider_timeout_s),
         }
-        runtime.extras["dispatcher"] = Dispatcher(
-            NotificationRepository(runtime.db), runtime.vault, providers, settings.send_lease_s)
+        dispatcher = Dispatcher(repo, runtime.vault, providers, settings)
+        runtime.extras["dispatcher"] = dispatcher
+        runtime.spawn(RetryWorker(dispatcher, repo, settings.retry_interval_s).run(), "notification-retry")
         await directory.keep_fresh(runtime, settings.directory_refresh_s)  # escalation contacts
 
     async def on_stop(runtime: Runtime) -> None:
@@ -39,7 +43,7 @@ def create_app(settings: NotifierSettings | None = None) -> FastAPI:
         settings=settings,
         title="lapor notifier",
         description="Outbound SMS, e-mail, webhooks and alerts, each sent exactly once.",
-        routers=[notifications.router],
+        routers=[notifications.router, webhooks.router, sms.router],
         handlers=build_handlers,
         indexes=repository.INDEXES,
         on_start=on_start,

@@ -1,5 +1,12 @@
-"""Notifier's database access: ``notifications`` (one per event x recipient x channel) and
-``contacts`` (how to reach a report's reporter, encrypted, kept from report.received)."""
+"""Notifier's database access.
+
+- ``notifications``: one per event x kind x channel x recipient; the delivery log.
+- ``notification_retry``: a pointer per notification not yet in a final state, with the time
+  of its next attempt. Small by design (sent and failed ones leave it), so the retry worker's
+  query stays cheap even on a database that cannot use an index for it.
+- ``contacts``: how to reach a report's reporter (encrypted) and which integrator sent it.
+- ``webhook_subscriptions``: per integrator, the events, URL and (encrypted) secret.
+"""
 
 from __future__ import annotations
 
@@ -13,21 +20,30 @@ from shared.events import EPOCH, utcnow
 from shared.storage.mongo import Index, insert_once
 
 NOTIFICATIONS = "notifications"
+RETRY = "notification_retry"
 CONTACTS = "contacts"
+SUBSCRIPTIONS = "webhook_subscriptions"
 INDEXES = [
     Index(NOTIFICATIONS, [("tracking_id", ASCENDING), ("created_at", ASCENDING)]),
     Index(NOTIFICATIONS, [("status", ASCENDING), ("created_at", ASCENDING)]),
+    Index(NOTIFICATIONS, [("recipient_hash", ASCENDING), ("created_at", ASCENDING)]),
+    Index(RETRY, [("next_at", ASCENDING)]),
+    Index(SUBSCRIPTIONS, [("integrator_id", ASCENDING)]),
 ]
 
 
 class NotificationRepository:
     def __init__(self, db: AsyncDatabase) -> None:
         self.notifications = db[NOTIFICATIONS]
+        self.retry = db[RETRY]
         self.contacts = db[CONTACTS]
+        self.subscriptions = db[SUBSCRIPTIONS]
 
-    async def remember_contacts(self, tracking_id: str, language: str, reply_to: list[dict[str, Any]]) -> None:
+    async def remember_contacts(self, tracking_id: str, language: str, reply_to: list[dict[str, Any]],
+                                integrator_id: str | None = None) -> None:
         # known already after a redelivered report.received: the first copy stays
-        await insert_once(self.contacts, {"_id": tracking_id, "language": language, "reply_to": reply_to, "at": utcnow()})
+        await insert_once(self.contacts, {"_id": tracking_id, "language": language, "reply_to": reply_to,
+                                          "integrator_id": integrator_id, "at": utcnow()})
 
     async def contacts_for(self, tracking_id: str) -> dict[str, Any] | None:
         return await self.contacts.find_one({"_id": tracking_id})
@@ -49,18 +65,79 @@ class NotificationRepository:
             return_document=ReturnDocument.AFTER,
         )
 
+    async def get(self, notification_id: str) -> dict[str, Any] | None:
+        return await self.notifications.find_one({"_id": notification_id})
+
     async def mark(self, notification_id: str, status: str, answer: str, at: datetime) -> None:
         fields: dict[str, Any] = {"status": status, "provider_answer": answer, "updated_at": at}
         if status == "sent":
             fields["sent_at"] = at
         await self.notifications.update_one({"_id": notification_id}, {"$set": fields})
 
-    async def release(self, notification_id: str, error: str) -> None:
-        """A failed attempt: free the lease so the retry can claim it again."""
+    async def release(self, notification_id: str, error: str, next_at: datetime, first_failure_at: datetime) -> None:
+        """A failed attempt: free the lease and note when the next one is due."""
         await self.notifications.update_one(
             {"_id": notification_id, "status": "queued"},
-            {"$set": {"lease_until": EPOCH, "last_error": error}},
+            {"$set": {"lease_until": EPOCH, "last_error": error, "next_attempt_at": next_at,
+                      "first_failure_at": first_failure_at}},
         )
+
+    async def fail(self, notification_id: str, error: str, at: datetime) -> None:
+        await self.notifications.update_one(
+            {"_id": notification_id, "status": "queued"},
+            {"$set": {"status": "failed", "lease_until": EPOCH, "last_error": error, "failed_at": at}},
+        )
+
+    async def delivery_report(self, notification_id: str, delivered: bool, answer: str, at: datetime) -> bool:
+        """The gateway's delivery report: sent -> delivered or failed, once."""
+        status = "delivered" if delivered else "failed"
+        r = await self.notifications.update_one(
+            {"_id": notification_id, "status": "sent"},
+            {"$set": {"status": status, "dlr_answer": answer, f"{status}_at": at}},
+        )
+        return bool(r.modified_count)
+
+    # ------------------------------------------------------------------ retry pointers
+
+    async def point(self, notification_id: str, channel: str, next_at: datetime) -> None:
+        await self.retry.update_one({"_id": notification_id}, {"$set": {"channel": channel, "next_at": next_at}},
+                                    upsert=True)
+
+    async def unpoint(self, notification_id: str) -> None:
+        await self.retry.delete_one({"_id": notification_id})
+
+    async def due_pointers(self, now: datetime, limit: int) -> list[dict[str, Any]]:
+        return await self.retry.find({"next_at": {"$lte": now}}).limit(limit).to_list(length=limit)
+
+    async def pending_count(self) -> dict[str, int]:
+        pipeline = [{"$group": {"_id": "$channel", "n": {"$sum": 1}}}]
+        return {row["_id"]: row["n"] async for row in await self.retry.aggregate(pipeline)}
+
+    # ------------------------------------------------------------------ webhooks
+
+    async def add_subscription(self, doc: dict[str, Any]) -> None:
+        await self.subscriptions.insert_one(doc)
+
+    async def subscription(self, subscription_id: str) -> dict[str, Any] | None:
+        return await self.subscriptions.find_one({"_id": subscription_id})
+
+    async def subscriptions_of(self, integrator_id: str | None = None) -> list[dict[str, Any]]:
+        query = {"integrator_id": integrator_id} if integrator_id else {}
+        return await self.subscriptions.find(query).sort("created_at", 1).to_list(length=1000)
+
+    async def remove_subscription(self, subscription_id: str) -> bool:
+        r = await self.subscriptions.update_one({"_id": subscription_id, "active": True},
+                                                {"$set": {"active": False, "removed_at": utcnow()}})
+        return bool(r.modified_count)
+
+    async def deliveries(self, subscription_id: str, since: datetime | None, until: datetime | None,
+                         limit: int) -> list[dict[str, Any]]:
+        query: dict[str, Any] = {"channel": "webhook", "recipient_hash": subscription_id}
+        window = {k: v for k, v in (("$gte", since), ("$lt", until)) if v is not None}
+        if window:
+            query["created_at"] = window
+        cursor = self.notifications.find(query, {"recipient_enc": 0}).sort("created_at", 1).limit(limit)
+        return await cursor.to_list(length=limit)
 
     async def for_report(self, tracking_id: str) -> list[dict[str, Any]]:
         cursor = self.notifications.find({"tracking_id": tracking_id}, {"recipient_enc": 0}).sort("created_at", 1)

@@ -28,6 +28,17 @@ class NotifierSettings(CommonSettings):
     smtp_password: SecretStr | None = Field(None, description="SMTP password, if any")
     email_from: str = Field("SP4N-LAPOR! <noreply@lapor.example.go.id>", description="From: of outgoing e-mail")
 
+    retry_base_s: float = Field(10.0, description="first retry delay of a failed send; doubles each attempt, with full jitter")
+    retry_max_delay_s: float = Field(3600.0, description="longest delay between two attempts of one notification")
+    retry_horizon_s: float = Field(86400.0, description="a notification still unsent this long after its first attempt fails")
+    retry_interval_s: float = Field(1.0, description="how often the retry worker looks for sends that are due again")
+    breaker_threshold: int = Field(5, ge=1, description="consecutive provider failures that open a channel's circuit")
+    breaker_cooldown_s: float = Field(30.0, description="how long an open circuit waits before one trial send")
+    rate_sms_per_s: float = Field(20.0, gt=0, description="SMS handed to the gateway per second, per notifier process")
+    rate_email_per_s: float = Field(10.0, gt=0, description="e-mails sent per second, per notifier process")
+    rate_webhook_per_s: float = Field(50.0, gt=0, description="webhook deliveries per second, per notifier process")
+    dlr_base_url: str = Field("http://127.0.0.1:8003", description="this service's URL as Kannel reaches it, for delivery reports")
+
     @model_validator(mode="after")
     def _real_gateway_password(self) -> "NotifierSettings":
         if (self.environment != "development" and self.sms_provider == "kannel"

@@ -9,6 +9,8 @@ from datetime import datetime
 from string import Template
 from zoneinfo import ZoneInfo
 
+import gsm0338  # noqa: F401  (registers the "gsm03.38" codec)
+
 from shared.calendar import ZONES
 
 TEMPLATES: dict[tuple[str, str, str], str] = {
@@ -24,6 +26,13 @@ TEMPLATES: dict[tuple[str, str, str], str] = {
     ("assigned", "en", "email"): "Report $tracking_id was forwarded to $agency_name for follow-up.\n\n-- SP4N-LAPOR!",
 }
 
+TEMPLATES |= {
+    ("status", "id", "sms"): "LAPOR! Laporan $tracking_id: $status_text.$note",
+    ("status", "en", "sms"): "LAPOR! Report $tracking_id: $status_text.$note",
+    ("status", "id", "email"): "Status laporan $tracking_id: $status_text.$note\n\n-- SP4N-LAPOR!",
+    ("status", "en", "email"): "Status of report $tracking_id: $status_text.$note\n\n-- SP4N-LAPOR!",
+}
+
 _ALERT_FOOTER = "\n\nData pelapor tidak disertakan. -- SP4N-LAPOR!"
 TEMPLATES |= {
     ("sla_reminder", "id", "email"): "Pengingat: tahap $stage laporan $tracking_id di $agency_name jatuh tempo "
@@ -35,6 +44,8 @@ TEMPLATES |= {
 }
 
 SUBJECTS = {
+    ("status", "id"): "Status laporan $tracking_id",
+    ("status", "en"): "Status of report $tracking_id",
     ("sla_reminder", "id"): "Pengingat batas waktu laporan $tracking_id",
     ("sla_breach", "id"): "Batas waktu terlewati: laporan $tracking_id",
     ("sla_persistent", "id"): "Eskalasi: laporan $tracking_id masih terlambat",
@@ -71,3 +82,41 @@ def local_time(at: datetime, tz: str) -> str:
     zone = ZoneInfo(ZONES.get(tz, tz))
     label = next((k for k, v in ZONES.items() if v == zone.key), zone.key)
     return f"{at.astimezone(zone):%d-%m-%Y %H:%M} {label}"
+
+
+def sms_segments(text: str) -> dict[str, int | str]:
+    """How the network carries ``text``: GSM-7 (160 septets, 153 a part when concatenated,
+    extension characters such as € or [ count twice) or, for anything else, UCS-2 (70, 67 a
+    part; an emoji outside the BMP counts twice)."""
+    try:
+        units = len(text.encode("gsm03.38"))
+        encoding, single, part = "gsm7", 160, 153
+    except UnicodeEncodeError:
+        units = len(text.encode("utf-16-be")) // 2
+        encoding, single, part = "ucs2", 70, 67
+    parts = 1 if units <= single else -(-units // part)
+    return {"encoding": encoding, "units": units, "parts": parts}
+
+
+# the steps a reporter hears about; the rest (e.g. a forward between units) stay internal
+STATUS_TEXT = {
+    "in_progress": {"id": "sedang ditindaklanjuti", "en": "being followed up"},
+    "resolved": {"id": "dinyatakan selesai; balas jika belum tuntas", "en": "marked resolved; reply if it is not"},
+    "closed": {"id": "ditutup", "en": "closed"},
+    "postponed": {"id": "perlu keterangan tambahan dari Anda", "en": "needs more information from you"},
+    "archived": {"id": "diarsipkan", "en": "archived"},
+}
+STATUS_KINDS = set(STATUS_TEXT)
+NOTE_LIMIT = 60
+
+
+def status_text(status: str, language: str) -> str:
+    return STATUS_TEXT.get(status, {}).get(language) or STATUS_TEXT.get(status, {}).get("id", status)
+
+
+def short_note(note: str | None) -> str:
+    """The officer's public note, trimmed so a status SMS stays within a message or two."""
+    if not note:
+        return ""
+    note = " ".join(note.split())
+    return " " + (note if len(note) <= NOTE_LIMIT else note[: NOTE_LIMIT - 3].rstrip() + "...")

@@ -24,6 +24,8 @@ class ServiceProcess:
         self.env = {**env, "LAPOR_PORT": str(self.port)}
         if name == "intake":
             self.env["LAPOR_PUBLIC_BASE_URL"] = f"http://127.0.0.1:{self.port}"
+        if name == "notifier":
+            self.env["LAPOR_DLR_BASE_URL"] = f"http://127.0.0.1:{self.port}"
         self.log_path = log_dir / f"{name}.log"
         self.proc: subprocess.Popen[bytes] | None = None
 

@@ -1,0 +1,25 @@
+"""What an integrator's webhook carries: the public shape of an event, never more.
+
+No reporter identity, no report content and no internal note: only the tracking ID, the
+status, the agency, the public note and times. The integrator sent the report; it already
+has what it sent, under its own reference.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from shared.events import CaseTransition, Envelope
+
+
+def public_step(step: CaseTransition) -> dict[str, Any]:
+    return {"tracking_id": step.tracking_id, "action": step.action, "status": step.status,
+            "from_status": step.from_status, "agency_id": step.agency_id, "agency_name": step.agency_name,
+            "public_note": step.public_note, "at": step.at.isoformat()}
+
+
+def webhook_document(env: Envelope, data: dict[str, Any]) -> str:
+    return orjson.dumps({"event_id": env.event_id, "type": env.routing_key, "occurred_at": env.occurred_at.isoformat(),
+                         "data": data}).decode()
