@@ -74,7 +74,8 @@ class Dispatcher:
         self.settings = settings
         self.breakers = AsyncCircuitBreakerFactory(default_threshold=settings.breaker_threshold,
                                                    default_ttl=settings.breaker_cooldown_s)
-        rates = {"sms": settings.rate_sms_per_s, "email": settings.rate_email_per_s, "webhook": settings.rate_webhook_per_s}
+        rates = {"sms": settings.rate_sms_per_s, "email": settings.rate_email_per_s, "webhook": settings.rate_webhook_per_s,
+                 "chat": settings.rate_webhook_per_s}
         self.limiters = {ch: AsyncLimiter(max(rate, 1.0), 1.0) if rate >= 1 else AsyncLimiter(1, 1 / rate)
                          for ch, rate in rates.items()}
 
@@ -88,7 +89,7 @@ class Dispatcher:
             text, subject = req.body, None
         else:
             text = templates.render(req.kind, req.language, req.channel, **req.values)
-            subject = templates.subject(req.kind, req.language, **req.values) if req.channel == "email" else None
+            subject = templates.subject(req.kind, req.language, **req.values) if req.channel in ("email", "chat") else None
         now = utcnow()
         doc = {
             "_id": nid, "event_id": req.event_id, "kind": req.kind, "tracking_id": req.tracking_id,

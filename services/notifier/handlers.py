@@ -109,16 +109,18 @@ def build_handlers(runtime: Runtime) -> Handlers:
                   "agency_name": agency.name if agency else (step.agency_id or "koordinator"),
                   "due_at": templates.local_time(step.due_at, agency.timezone if agency else "Asia/Jakarta"),
                   "overdue_hours": f"{step.overdue_hours:g}"}
-        emails = sorted({c.email for c in alert_recipients(step, directory) if c.email})
-        if not emails:
+        contacts = alert_recipients(step, directory)
+        targets = sorted({("email", c.email) for c in contacts if c.email} | {("chat", c.chat_webhook) for c in contacts
+                                                                           if c.chat_webhook})
+        if not targets:
             log.warning("no recipient for sla alert", tracking_id=step.tracking_id, step=step.step, agency=step.agency_id)
         await asyncio.gather(*(
             dispatcher.deliver(Request(
-                event_id=env.event_id, kind=f"sla_{step.step}", tracking_id=step.tracking_id, channel="email",
-                address_enc=runtime.vault.encrypt(email), address_hash=runtime.vault.lookup_hash(email),
+                event_id=env.event_id, kind=f"sla_{step.step}", tracking_id=step.tracking_id, channel=channel,
+                address_enc=runtime.vault.encrypt(address), address_hash=runtime.vault.lookup_hash(address),
                 language="id", values=values,
             ))
-            for email in emails
+            for channel, address in targets
         ))
 
     for key in ("sla.reminder.v1", "sla.breached.v1", "sla.escalated.v1"):

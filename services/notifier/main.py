@@ -10,6 +10,7 @@ from services.notifier.api import notifications, sms, webhooks
 from services.notifier.channels.base import Provider
 from services.notifier.channels.email import ConsoleEmail, SmtpEmail
 from services.notifier.channels.sms import ConsoleSms, KannelSms
+from services.notifier.channels.chat import ChatWebhook
 from services.notifier.channels.webhook import WebhookProvider
 from services.notifier.delivery import Dispatcher, RetryWorker
 from services.notifier.handlers import build_handlers
@@ -30,6 +31,7 @@ def create_app(settings: NotifierSettings | None = None) -> FastAPI:
             "sms": KannelSms(settings, http) if settings.sms_provider == "kannel" else ConsoleSms(),
             "email": SmtpEmail(settings) if settings.email_provider == "smtp" else ConsoleEmail(),
             "webhook": WebhookProvider(repo, runtime.vault, http, settings.provider_timeout_s),
+            "chat": ChatWebhook(http, settings.provider_timeout_s),
         }
         dispatcher = Dispatcher(repo, runtime.vault, providers, settings)
         runtime.extras["dispatcher"] = dispatcher

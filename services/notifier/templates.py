@@ -57,6 +57,8 @@ SUBJECTS = {
 
 
 def render(kind: str, language: str, channel: str, **values: str) -> str:
+    # a chat message reads like the e-mail
+    channel = "email" if channel == "chat" else channel
     text = TEMPLATES.get((kind, language, channel)) or TEMPLATES[(kind, "id", channel)]
     return Template(text).substitute(values)
 

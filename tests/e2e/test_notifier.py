@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
 from collections import Counter
 from typing import Any
 
 import httpx
+import yaml
 
 from shared import webhooks
-from shared.events import Envelope, ReplyAddress, ReportReceived, make_event, utcnow
+from shared.events import CaseTransition, Envelope, ReplyAddress, ReportReceived, SlaEscalated, make_event, utcnow
 from shared.messaging.broker import Broker
 from shared.privacy import Vault
 from tests.e2e.helpers import report_body
+from tests.support.infra import ROOT
 from tests.support.peers import HttpPeer, SmtpSink
 from tests.support.stack import ServiceProcess, Stack, wait_until
 
@@ -217,3 +221,49 @@ async def test_sms_outage_leaves_email_and_webhooks_flowing_and_its_backlog_drai
     finally:
         gateway.stop()
         receiver.stop()
+
+
+async def test_oversight_alerts_reach_the_chat_webhook_and_reporters_get_only_public_notes(make_stack, db_of, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    chat = HttpPeer(status=200, answer=b"ok").start()
+    try:
+        stack: Stack = make_stack(LAPOR_DIRECTORY_REFRESH_S="1")
+        db = db_of(stack)
+        # the Ombudsman's desk gets alerts in its team chat as well as by e-mail
+        data = yaml.safe_load((ROOT / "data" / "directory" / "demo.yaml").read_text())
+        for agency in data["agencies"]:
+            if agency["id"] == "ombudsman":
+                agency["contacts"][0]["chat_webhook"] = f"{chat.url}/hooks/ombudsman"
+        (tmp_path / "directory.yaml").write_text(yaml.safe_dump(data, allow_unicode=True))
+        loaded = subprocess.run([sys.executable, "-m", "services.routing.cli", "load-directory", str(tmp_path / "directory.yaml")],
+                                cwd=ROOT, env=stack.iso.env(), capture_output=True, text=True, timeout=60)
+        assert loaded.returncode == 0, loaded.stderr
+        await asyncio.sleep(2)                                # the notifier re-reads the directory every second
+        vault = Vault(stack.iso.data_key, stack.iso.lookup_key)
+        broker = Broker(stack.iso.settings())
+        await broker.connect()
+        try:
+            now = utcnow()
+            step = SlaEscalated(tracking_id="CHAT1-TEST", stage="first_follow_up", step="persistent", due_at=now,
+                                started_at=now, agency_id="kab-banjar.pupr", policy_version="2026.1", overdue_hours=130, at=now)
+            await broker.publish(make_event(step, correlation_id="CHAT1-TEST", producer="test"))
+            await wait_until(lambda: _async_len(chat.requests, 1), message="chat alert")
+            await asyncio.sleep(1)
+            assert len(chat.requests) == 1 and chat.requests[0].path == "/hooks/ombudsman"
+            text = json.loads(chat.requests[0].body)["text"]
+            assert "CHAT1-TEST" in text and "Eskalasi" in text and "Data pelapor tidak disertakan" in text
+
+            # an officer's internal note never reaches the reporter, even if an event carried one
+            await broker.publish(_received(vault, "NOTE1-TEST", phone="+6281255511111"))
+            await wait_until(lambda: db.contacts.find_one({"_id": "NOTE1-TEST"}), message="contacts known")
+            raw = CaseTransition(tracking_id="NOTE1-TEST", action="responded", from_status="assigned", status="in_progress",
+                                 case_version=2, actor_role="officer", public_note="Jalan sudah ditambal.", at=utcnow())
+            env = make_event(raw, correlation_id="NOTE1-TEST", producer="test")
+            env.payload["internal_note"] = "RAHASIA-INTERNAL: pelapor ini sering mengadu"
+            await broker.publish(env)
+            sms = await wait_until(lambda: db.notifications.find_one({"tracking_id": "NOTE1-TEST", "kind": "status"}),
+                                   message="status SMS")
+            assert "Jalan sudah ditambal." in sms["text"] and "RAHASIA" not in sms["text"]
+        finally:
+            await broker.close()
+    finally:
+        chat.stop()
