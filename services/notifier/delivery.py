@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import random
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -76,6 +77,7 @@ class Dispatcher:
                                                    default_ttl=settings.breaker_cooldown_s)
         rates = {"sms": settings.rate_sms_per_s, "email": settings.rate_email_per_s, "webhook": settings.rate_webhook_per_s,
                  "chat": settings.rate_webhook_per_s}
+        self.trial_locks = {ch: asyncio.Lock() for ch in rates}
         self.limiters = {ch: AsyncLimiter(max(rate, 1.0), 1.0) if rate >= 1 else AsyncLimiter(1, 1 / rate)
                          for ch, rate in rates.items()}
 
@@ -124,6 +126,10 @@ class Dispatcher:
         breaker = await self.breakers.get_breaker(channel)
         address = claimed["recipient_hash"] if channel == "webhook" else self.vault.decrypt(claimed["recipient_enc"])
         outgoing = Outgoing(nid, channel, address, claimed["text"], claimed.get("subject"), claimed)
+        # while the circuit is not closed, one trial at a time: the rest wait for its verdict
+        trial = breaker.context.state != "closed"
+        if trial and self.trial_locks[channel].locked():
+            return await self._failed_attempt(claimed, f"circuit open for {channel}")
         try:
             with tracer().start_as_current_span(
                 f"notification send {channel}", kind=SpanKind.CLIENT,
@@ -131,7 +137,7 @@ class Dispatcher:
                             "lapor.tracking_id": claimed.get("tracking_id") or "", "lapor.notification_id": nid,
                             "lapor.attempt": claimed["attempts"]},
             ):
-                async with self.limiters[channel]:
+                async with self.limiters[channel], (self.trial_locks[channel] if trial else nullcontext()):
                     async with breaker:
                         answer = await provider.send(outgoing)
         except (SendError, OpenedState) as exc:
