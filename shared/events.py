@@ -188,3 +188,30 @@ class ReportRated(Payload):
     tracking_id: str
     rating: int = Field(ge=1, le=5)
     at: datetime
+
+
+class ReportReplied(Payload):
+    """The reporter answered (more details, or disagreement after ``resolved``).
+
+    Carries no text: the reply stays in intake's report; routing only learns that it came.
+    """
+
+    TYPE: ClassVar[str] = "report.replied"
+
+    tracking_id: str
+    channel: Channel = "web"
+    at: datetime
+
+
+class SmsAnswer(Payload):
+    """An SMS back to someone who texted 1708 (status, help, reply receipt); the notifier sends it."""
+
+    TYPE: ClassVar[str] = "sms.answer"
+
+    kind: Literal["info", "help", "reply_received", "unknown_report"]
+    to_enc: str
+    to_hash: str
+    tracking_id: str | None = None
+    language: Literal["id", "en"] = "id"
+    values: dict[str, str] = Field(default_factory=dict)
+    at: datetime

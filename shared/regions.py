@@ -1,12 +1,19 @@
-"""Kemendagri region codes: shape, province, and the province's time zone.
+"""Kemendagri region codes: known codes, names, province, and the province's time zone.
 
 Codes are ``PP`` (province), ``PP.RR`` (regency/city), ``PP.RR.DD`` (district) and
-``PP.RR.DD.VVVV`` (village). Time zones follow Law 41/1987 zoning by province.
+``PP.RR.DD.VVVV`` (village). The list is data (``data/regions``, see its SOURCE.md); a
+village code is accepted when its district is known. Time zones follow the zoning of the
+provinces (WIB, WITA, WIT).
 """
 
 from __future__ import annotations
 
+import csv
 import re
+from functools import lru_cache
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "regions"
 
 REGION_CODE = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
 
@@ -14,8 +21,26 @@ _WITA = {"51", "52", "53", "63", "64", "65", "71", "72", "73", "74", "75", "76"}
 _WIT = {"81", "82", "91", "92", "93", "94", "95", "96", "97"}
 
 
+@lru_cache(maxsize=1)
+def known_regions() -> dict[str, str]:
+    """Code -> name of every province, regency/city and district."""
+    names: dict[str, str] = {}
+    for name in ("provinces", "regencies", "districts"):
+        with open(DATA / f"{name}.csv", newline="", encoding="utf-8") as f:
+            names.update({row["code"]: row["name"] for row in csv.DictReader(f)})
+    return names
+
+
 def is_region_code(code: str) -> bool:
-    return bool(REGION_CODE.match(code))
+    """Well formed and on the Kemendagri list (a village by its district)."""
+    if not REGION_CODE.match(code):
+        return False
+    known = known_regions()
+    return code in known or (code.count(".") == 3 and code.rsplit(".", 1)[0] in known)
+
+
+def region_name(code: str | None) -> str | None:
+    return known_regions().get(code or "")
 
 
 def province_of(code: str) -> str:

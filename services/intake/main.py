@@ -5,21 +5,27 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.intake import repository
-from services.intake.api import reports
+from services.intake.api import reports, sms
 from services.intake.handlers import build_handlers
 from services.intake.settings import IntakeSettings
-from shared.runtime import ServiceSpec, create_service_app
+from shared import directory
+from shared.runtime import Runtime, ServiceSpec, create_service_app
 
 
 def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     settings = settings or IntakeSettings()
+
+    async def on_start(runtime: Runtime) -> None:
+        await directory.keep_fresh(runtime, settings.directory_refresh_s)  # SMS keywords
+
     return create_service_app(ServiceSpec(
         settings=settings,
         title="lapor intake",
         description="Reports in from the web, apps, SMS 1708, integrators and Open311; public tracking.",
-        routers=[reports.router],
+        routers=[reports.router, sms.router],
+        on_start=on_start,
         handlers=build_handlers,
         indexes=repository.INDEXES,
-        outbox_collections=[repository.REPORTS],
+        outbox_collections=[repository.REPORTS, repository.SMS_INBOUND],
         max_body_bytes=settings.max_body_bytes,
     ))

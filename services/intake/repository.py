@@ -9,9 +9,12 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.events import CaseTransition
 from shared.storage.mongo import Index, insert_once
+from shared.storage.outbox import merge_updates, outbox_update
 
 REPORTS = "reports"
 IDEMPOTENCY = "idempotency"
+SMS_INBOUND = "sms_inbound"
+SMS_RATE = "sms_rate"
 
 INDEXES = [
     Index(REPORTS, [("reporter.phone_hash", ASCENDING), ("received_at", DESCENDING)]),
@@ -24,6 +27,8 @@ class ReportRepository:
     def __init__(self, db: AsyncDatabase) -> None:
         self.reports = db[REPORTS]
         self.idempotency = db[IDEMPOTENCY]
+        self.sms_inbound = db[SMS_INBOUND]
+        self.sms_rate = db[SMS_RATE]
 
     async def insert(self, doc: dict[str, Any]) -> None:
         await self.reports.insert_one(doc)
@@ -53,3 +58,20 @@ class ReportRepository:
         await self.reports.update_one(
             {"_id": step.tracking_id, "case_version": {"$lt": step.case_version}}, {"$set": fields}
         )
+
+    async def record_sms(self, doc: dict[str, Any]) -> bool:
+        """One document per gateway message: a gateway's retry of it finds it and stops."""
+        return await insert_once(self.sms_inbound, doc)
+
+    async def sms_count(self, sender_hash: str, hour: str) -> int:
+        """Count this message against its sender's hour; returns the count so far."""
+        doc = await self.sms_rate.find_one_and_update(
+            {"_id": f"{sender_hash}:{hour}"}, {"$inc": {"n": 1}}, upsert=True, return_document=True)
+        return int(doc["n"]) if doc else 1
+
+    async def add_reply(self, tracking_id: str, reply: dict[str, Any], events: list[Any]) -> bool:
+        """The reporter's reply joins the report once, with its event, in one update."""
+        update = merge_updates({"$push": {"replies": reply, "reply_keys": reply["key"]}, "$set": {"updated_at": reply["at"]}},
+                               outbox_update(events))
+        r = await self.reports.update_one({"_id": tracking_id, "reply_keys": {"$ne": reply["key"]}}, update)
+        return bool(r.modified_count)

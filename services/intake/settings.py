@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 
 from shared.settings import CommonSettings
 
@@ -10,3 +10,11 @@ class IntakeSettings(CommonSettings):
     port: int = 8001
     max_body_bytes: int = Field(65_536, description="larger request bodies get 413")
     public_base_url: str = Field("http://127.0.0.1:8001", description="base of the report URLs intake hands out")
+    sms_callback_token: SecretStr = Field(SecretStr("lapor-sms-dev"), description="token Kannel's get-url carries (key=...)")
+    sms_per_sender_per_hour: int = Field(20, ge=1, description="SMS from one number per hour before the rest are dropped")
+
+    @model_validator(mode="after")
+    def _real_sms_token(self) -> "IntakeSettings":
+        if self.environment == "production" and self.sms_callback_token.get_secret_value() == "lapor-sms-dev":
+            raise ValueError("set LAPOR_SMS_CALLBACK_TOKEN: the development token is refused in production")
+        return self

@@ -50,3 +50,11 @@ def reporter_view(doc: dict[str, Any], vault: Vault) -> ReportView:
         for name in ("name", "phone", "email")
     }
     return view
+
+
+def status_label(status: str) -> str:
+    """LAPOR!'s own words for a status, as the public and SMS answers show it."""
+    try:
+        return LABELS_ID[Status(status)]
+    except ValueError:
+        return status

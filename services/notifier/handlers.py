@@ -10,7 +10,7 @@ from services.notifier.delivery import Dispatcher, Request
 from services.notifier.webhook_documents import public_step, webhook_document
 from services.notifier.repository import NotificationRepository
 from shared.directory import Contact, Directory
-from shared.events import CaseTransition, Envelope, ReportAssigned, ReportReceived, SlaStep
+from shared.events import CaseTransition, Envelope, ReportAssigned, ReportReceived, SlaStep, SmsAnswer
 from shared.messaging.consumer import Handlers
 from shared.observability.logging import get_logger
 from shared.runtime import Runtime
@@ -89,6 +89,15 @@ def build_handlers(runtime: Runtime) -> Handlers:
                                "status_text": templates.status_text(step.status, contacts["language"]),  # type: ignore[arg-type]
                                "note": templates.short_note(step.public_note)})
         await to_integrator(env, contacts.get("integrator_id"), public_step(step))  # type: ignore[arg-type]
+
+    @handlers.on("sms.answer.v1", idempotent=True)
+    async def answer_sms(env: Envelope) -> None:
+        ans = env.parse(SmsAnswer)
+        await dispatcher.deliver(Request(
+            event_id=env.event_id, kind=f"sms_{ans.kind}", tracking_id=ans.tracking_id, channel="sms",
+            address_enc=ans.to_enc, address_hash=ans.to_hash, language=ans.language,
+            values={"tracking_id": "", **ans.values},
+        ))
 
     def alert_recipients(step: SlaStep, directory: Directory) -> list[Contact]:
         """Up the ladder: the officer; then the head and the coordinator; then oversight."""

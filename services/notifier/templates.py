@@ -33,6 +33,17 @@ TEMPLATES |= {
     ("status", "en", "email"): "Status of report $tracking_id: $status_text.$note\n\n-- SP4N-LAPOR!",
 }
 
+TEMPLATES |= {
+    ("sms_info", "id", "sms"): "LAPOR! $tracking_id: $status_text ($agency_name).",
+    ("sms_info", "en", "sms"): "LAPOR! $tracking_id: $status_text ($agency_name).",
+    ("sms_help", "id", "sms"): "LAPOR! Format: NAMA_DAERAH isi laporan. Cek: INFO no_pelacakan. Balas: BALAS no_pelacakan isi.",
+    ("sms_help", "en", "sms"): "LAPOR! Format: REGION your report. Status: INFO tracking_no. Reply: BALAS tracking_no text.",
+    ("sms_reply_received", "id", "sms"): "LAPOR! Balasan Anda untuk laporan $tracking_id sudah kami terima.",
+    ("sms_reply_received", "en", "sms"): "LAPOR! We received your reply to report $tracking_id.",
+    ("sms_unknown_report", "id", "sms"): "LAPOR! Laporan $tracking_id tidak ditemukan untuk nomor ini. Periksa nomor pelacakan.",
+    ("sms_unknown_report", "en", "sms"): "LAPOR! Report $tracking_id was not found for this number. Check the tracking no.",
+}
+
 _ALERT_FOOTER = "\n\nData pelapor tidak disertakan. -- SP4N-LAPOR!"
 TEMPLATES |= {
     ("sla_reminder", "id", "email"): "Pengingat: tahap $stage laporan $tracking_id di $agency_name jatuh tempo "

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from shared.directory import Directory
 from services.routing.repository import CASES, CaseRepository
 from services.routing.rules import route
-from shared.events import CaseTransition, Envelope, ReportAssigned, ReportReceived, SlaAutoCloseDue, make_event, utcnow
+from shared.events import (CaseTransition, Envelope, ReportAssigned, ReportReceived, ReportReplied, SlaAutoCloseDue,
+                           make_event, utcnow)
 from shared.messaging.consumer import Handlers
 from shared.observability.tracing import annotate
 from shared.runtime import Runtime
@@ -63,24 +66,40 @@ def build_handlers(runtime: Runtime) -> Handlers:
         if await repo.create(doc) and events:
             runtime.relay.submit(CASES, report.tracking_id, events)
 
+    @handlers.on("report.replied.v1", idempotent=True)  # guarded by the case's status and version
+    async def reporter_replied(env: Envelope) -> None:
+        """The details a postponed case waited for: it goes back to where it was."""
+        replied = env.parse(ReportReplied)
+        case = await repo.get(replied.tracking_id)
+        if case is None or case["status"] != Status.postponed.value:
+            return  # the reply is on the report for the officer; the case does not move
+        back_to = next((e.get("from_status") for e in reversed(case["timeline"]) if e["status"] == Status.postponed.value),
+                       None) or Status.assigned.value
+        await take_step(case, "reporter_replied", back_to, "reporter", replied.channel,
+                        "Pelapor telah melengkapi keterangan.")
+
+    async def take_step(case: dict[str, Any], action: str, to_status: str, actor_role: str, actor: str,
+                        public_note: str | None) -> None:
+        now = utcnow()
+        tid = str(case["_id"])
+        step = CaseTransition(
+            tracking_id=tid, action=action, from_status=str(case["status"]), status=to_status,
+            case_version=case["version"] + 1, actor_role=actor_role, agency_id=case.get("agency_id"),
+            region_code=case.get("region_code"), category=case.get("category"), public_note=public_note, at=now,
+        )
+        event = make_event(step, correlation_id=tid, producer=runtime.settings.service_name)
+        entry = {"at": now, "action": action, "status": to_status, "from_status": case["status"], "actor": actor,
+                 "actor_role": actor_role, "public_note": public_note}
+        if await repo.step(tid, case["status"], case["version"], {"status": to_status, "updated_at": now}, entry, [event]):
+            runtime.relay.submit(CASES, tid, [event])
+
     @handlers.on("sla.auto_close_due.v1", idempotent=True)  # guarded by the case's status and version
     async def auto_close(env: Envelope) -> None:
         due = env.parse(SlaAutoCloseDue)
         case = await repo.get(due.tracking_id)
         if case is None or case["status"] != Status.resolved.value:
             return  # the reporter replied or reopened meanwhile: nothing to close
-        now = utcnow()
-        step = CaseTransition(
-            tracking_id=due.tracking_id, action="auto_closed", from_status=Status.resolved.value,
-            status=Status.closed.value, case_version=case["version"] + 1, actor_role="system",
-            agency_id=case.get("agency_id"), region_code=case.get("region_code"), category=case.get("category"),
-            public_note="Ditutup otomatis: tidak ada tanggapan pelapor setelah laporan diselesaikan.", at=now,
-        )
-        event = make_event(step, correlation_id=due.tracking_id, producer=runtime.settings.service_name)
-        entry = {"at": now, "action": "auto_closed", "status": Status.closed.value, "from_status": Status.resolved.value,
-                 "actor": "sla:auto-close", "actor_role": "system", "policy_version": due.policy_version}
-        if await repo.step(due.tracking_id, Status.resolved.value, case["version"],
-                           {"status": Status.closed.value, "updated_at": now}, entry, [event]):
-            runtime.relay.submit(CASES, due.tracking_id, [event])
+        await take_step(case, "auto_closed", Status.closed.value, "system", "sla:auto-close",
+                        "Ditutup otomatis: tidak ada tanggapan pelapor setelah laporan diselesaikan.")
 
     return handlers
