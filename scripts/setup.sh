@@ -61,6 +61,20 @@ rabbitmq() {
   wait_port "$AMQP_PORT" 60 || die "RabbitMQ runs but port $AMQP_PORT is closed"
 }
 
+kannel() {
+  # Kannel (bearerbox, smsbox, and fakesmsc from kannel-extras) for the SMS 1708 tests; the
+  # tests start their own boxes, so the package's own service is kept from starting.
+  [ -x /usr/sbin/bearerbox ] && [ -x /usr/lib/kannel/test/fakesmsc ] && return 0
+  [ "$(id -u)" = 0 ] || die "Kannel is missing; install it with: sudo apt-get install -y kannel kannel-extras"
+  say "installing Kannel from Debian's packages"
+  local policy=/usr/sbin/policy-rc.d created=""
+  if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod +x "$policy" && created=1; fi
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kannel kannel-extras; } \
+    >"$STATE/logs/apt-kannel.log" 2>&1 || { [ -n "$created" ] && rm -f "$policy"; die "apt-get install kannel failed; see $STATE/logs/apt-kannel.log"; }
+  [ -n "$created" ] && rm -f "$policy"
+  return 0
+}
+
 ferretdb_bin() {
   local gopath
   gopath=$(go env GOPATH 2>/dev/null || echo "$HOME/go")
@@ -107,5 +121,6 @@ ferretdb() {
 
 python_env
 rabbitmq
+kannel
 ferretdb
 say "ready: RabbitMQ 127.0.0.1:$AMQP_PORT, FerretDB 127.0.0.1:$MONGO_PORT"

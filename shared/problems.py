@@ -75,3 +75,44 @@ def install_problem_handlers(app: FastAPI) -> None:
         log.exception("unhandled error", path=request.url.path)
         return problem_response(500, "Internal error", "the request could not be completed; it was logged",
                                 instance=request.url.path)
+
+
+# Every error this platform answers is problem+json; the OpenAPI document says so, so that
+# clients (and schemathesis) can rely on it. 413 comes from the body-limit middleware.
+_ERROR_STATUSES = {"400": "malformed request", "401": "missing or wrong credentials", "403": "not allowed",
+                   "404": "no such resource", "409": "conflict with the current state", "413": "body too large",
+                   "422": "invalid field", "429": "too many requests"}
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+        "detail": {"type": "string"}, "instance": {"type": "string"}, "field": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object", "properties": {
+            "field": {"type": "string"}, "message": {"type": "string"}}}},
+    },
+}
+
+
+def install_problem_openapi(app: FastAPI) -> None:
+    """Document problem+json for the error statuses of every operation (replacing FastAPI's
+    own 422 shape, which the handlers above never send)."""
+    from fastapi.openapi.utils import get_openapi
+
+    def schema() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        doc = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        doc.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        ref = {"$ref": "#/components/schemas/Problem"}
+        for path in doc.get("paths", {}).values():
+            for operation in path.values():
+                responses = operation.setdefault("responses", {})
+                for status, description in _ERROR_STATUSES.items():
+                    given = responses.get(status, {})
+                    responses[status] = {"description": given.get("description") or description,
+                                         "content": {PROBLEM_JSON: {"schema": ref}}}
+        app.openapi_schema = doc
+        return doc
+
+    app.openapi = schema  # type: ignore[method-assign]

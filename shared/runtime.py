@@ -27,7 +27,7 @@ from shared.observability.logging import configure_logging, get_logger
 from shared.observability.metrics import QUEUE_CONSUMERS, QUEUE_DEPTH
 from shared.observability.tracing import configure_tracing, shutdown_tracing
 from shared.privacy import Vault
-from shared.problems import install_problem_handlers
+from shared.problems import install_problem_handlers, install_problem_openapi
 from shared.settings import CommonSettings
 from shared.storage.mongo import Index, connect, ensure_indexes, outbox_index
 from shared.storage.outbox import OutboxRelay
@@ -144,6 +144,7 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
 
     app = FastAPI(title=spec.title, description=spec.description, version=spec.version, lifespan=lifespan)
     install_problem_handlers(app)
+    install_problem_openapi(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=spec.max_body_bytes)
     app.add_middleware(LogContextMiddleware)
     app.include_router(health_router)

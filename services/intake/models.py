@@ -148,3 +148,18 @@ class ReportView(BaseModel):
     updated_at: datetime
     timeline: list[TimelineEntry]
     reporter: dict[str, str | None] | None = None
+
+
+class IntegratorReportIn(ReportIn):
+    """A report from a regional government's system, with its own reference."""
+
+    reference: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[\w./:#\-]+$",
+                                  description="the integrator's own ID for this report; searchable")
+
+
+class IntegratorReportView(ReportView):
+    reference: str | None = None
+
+
+class IntegratorReportList(BaseModel):
+    items: list[IntegratorReportView]

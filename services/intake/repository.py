@@ -20,6 +20,7 @@ INDEXES = [
     Index(REPORTS, [("reporter.phone_hash", ASCENDING), ("received_at", DESCENDING)]),
     Index(REPORTS, [("day_key", ASCENDING), ("channel", ASCENDING)]),
     Index(REPORTS, [("status", ASCENDING), ("received_at", DESCENDING)]),
+    Index(REPORTS, [("source.integrator_id", ASCENDING), ("source.reference", ASCENDING)]),
 ]
 
 
@@ -75,3 +76,17 @@ class ReportRepository:
                                outbox_update(events))
         r = await self.reports.update_one({"_id": tracking_id, "reply_keys": {"$ne": reply["key"]}}, update)
         return bool(r.modified_count)
+
+    async def of_integrator(self, integrator_id: str, reference: str | None, status: str | None,
+                            limit: int) -> list[dict[str, Any]]:
+        query: dict[str, Any] = {"source.integrator_id": integrator_id}
+        if reference is not None:
+            query["source.reference"] = reference
+        if status is not None:
+            query["status"] = status
+        cursor = self.reports.find(query, {"outbox": 0, "applied_events": 0}).sort("received_at", -1).limit(limit)
+        return await cursor.to_list(length=limit)
+
+    async def search(self, query: dict[str, Any], limit: int) -> list[dict[str, Any]]:
+        cursor = self.reports.find(query, {"outbox": 0, "applied_events": 0}).sort("received_at", -1).limit(limit)
+        return await cursor.to_list(length=limit)

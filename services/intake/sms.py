@@ -36,13 +36,12 @@ def parse(raw: str, keywords: set[str]) -> SmsCommand:
     first, _, rest = text.partition(" ")
     word = first.upper().rstrip(":.,#")
     if word in INFO_WORDS:
-        tid = normalize_tracking_id(rest.strip().split(" ")[0]) if rest.strip() else None
+        tid, _ = _leading_tracking_id(rest)
         return SmsCommand("info", tracking_id=tid) if tid else SmsCommand("help")
     if word in REPLY_WORDS:
-        tid_raw, _, message = rest.strip().partition(" ")
-        tid = normalize_tracking_id(tid_raw)
-        if tid and len(message.strip()) >= 2:
-            return SmsCommand("reply", tracking_id=tid, text=message.strip())
+        tid, message = _leading_tracking_id(rest)
+        if tid and len(message) >= 2:
+            return SmsCommand("reply", tracking_id=tid, text=message)
         return SmsCommand("help")
     if _WORD.match(word) and word in keywords:
         body = rest.strip()
@@ -53,6 +52,16 @@ def parse(raw: str, keywords: set[str]) -> SmsCommand:
     if len(text) < MIN_REPORT_CHARS:
         return SmsCommand("help")
     return SmsCommand("report", text=text)
+
+
+def _leading_tracking_id(rest: str) -> tuple[str | None, str]:
+    """A tracking ID at the start, typed as one word or split in two (``ABCD EFGH2``)."""
+    words = rest.strip().split(" ")
+    for n in (1, 2):
+        tid = normalize_tracking_id("".join(words[:n]))
+        if tid:
+            return tid, " ".join(words[n:]).strip()
+    return None, ""
 
 
 def title_of(text: str, limit: int = 80) -> str:

@@ -62,6 +62,8 @@ async def accept_report(
     token: str | None = None,
     sms_keyword: str | None = None,
     source: dict[str, Any] | None = None,
+    integrator_id: str | None = None,
+    reference: str | None = None,
 ) -> Accepted:
     """Store the report durably with its event; the event is published right after.
 
@@ -79,6 +81,7 @@ async def accept_report(
             category=report.category, region_code=report.region_code, agency_id=report.agency_id,
             sms_keyword=sms_keyword, channel=channel, anonymous=report.anonymous,
             confidential=report.confidential, language=report.language, received_at=now, reply_to=reply_to,
+            integrator_id=integrator_id, integrator_reference=reference,
         )
         event = make_event(payload, correlation_id=tid, producer=runtime.settings.service_name)
         doc = {
@@ -93,7 +96,8 @@ async def accept_report(
             "occurred_on": report.occurred_on.isoformat() if report.occurred_on else None,
             "language": report.language,
             "channel": channel,
-            "source": source or {},
+            "source": {**(source or {}), **({"integrator_id": integrator_id, "reference": reference}
+                                             if integrator_id else {})},
             "privacy": {"anonymous": report.anonymous, "confidential": report.confidential},
             "reporter": reporter,
             "token_hash": token_hash(token),

@@ -1,0 +1,88 @@
+"""The integrator API for regional governments' systems (``X-Api-Key``).
+
+An integrator submits within its key's scope and reads back only what it submitted, with
+the public view's privacy: no reporter identity, no confidential content.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Response
+
+from services.intake import idempotency, integrators
+from services.intake.integrators import Integrator
+from services.intake.models import (IntegratorReportIn, IntegratorReportList, IntegratorReportView, ReportCreated,
+                                    ReportIn)
+from services.intake.repository import ReportRepository
+from services.intake.submission import accept_report
+from services.intake.tracking import normalize_tracking_id
+from services.intake.views import public_view
+from shared.observability.metrics import INTAKE_REPORTS
+from shared.problems import Problem
+from shared.runtime import Runtime, get_runtime
+from shared.statuses import Status
+
+router = APIRouter(prefix="/v1/integrator", tags=["integrator"])
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+async def integrator_of(runtime: RuntimeDep,
+                        x_api_key: Annotated[str | None, Header(alias="X-Api-Key", max_length=128)] = None) -> Integrator:
+    integrator = await integrators.authenticate(runtime.db, x_api_key, "X-Api-Key")
+    await integrators.charge(runtime.db, integrator)
+    return integrator
+
+
+IntegratorDep = Annotated[Integrator, Depends(integrator_of)]
+
+
+def integrator_view(doc: dict[str, object]) -> IntegratorReportView:
+    return IntegratorReportView(**public_view(doc).model_dump(), reference=(doc.get("source") or {}).get("reference"))  # type: ignore[union-attr]
+
+
+@router.post("/reports", status_code=201, response_model=ReportCreated,
+             responses={401: {"description": "no valid key"}, 403: {"description": "outside the key's scope"},
+                        409: {"description": "Idempotency-Key reused"}, 429: {"description": "rate limit"}})
+async def submit(report: IntegratorReportIn, response: Response, runtime: RuntimeDep, integrator: IntegratorDep,
+                 idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key",
+                                                               max_length=idempotency.MAX_KEY_LENGTH)] = None) -> ReportCreated:
+    if not integrator.may_submit(report.region_code, report.agency_id):
+        raise Problem(403, "Outside scope", "this key may submit only for its own regions or agencies",
+                      field="region_code")
+    tracking_id = token = None
+    if idempotency_key is not None:
+        claim = await idempotency.claim(ReportRepository(runtime.db), runtime.vault, f"int:{integrator.integrator_id}",
+                                        idempotency_key, idempotency.body_fingerprint(report.model_dump(mode="json")))
+        tracking_id, token = claim.tracking_id, claim.token
+        if claim.replayed:
+            response.headers["Idempotent-Replayed"] = "true"
+    base = report.model_dump(exclude={"reference"})
+    accepted = await accept_report(runtime, ReportIn.model_validate(base), channel="integrator",
+                                   tracking_id=tracking_id, token=token, integrator_id=integrator.integrator_id,
+                                   reference=report.reference, source={"key_id": integrator.key_id})
+    INTAKE_REPORTS.labels("integrator", "replayed" if response.headers.get("Idempotent-Replayed") else "accepted").inc()
+    url = f"{runtime.settings.public_base_url}/v1/integrator/reports/{accepted.tracking_id}"  # type: ignore[attr-defined]
+    response.headers["Location"] = url
+    return ReportCreated(tracking_id=accepted.tracking_id, status=accepted.status, received_at=accepted.received_at,
+                         reporter_token=accepted.token, url=url)
+
+
+@router.get("/reports", response_model=IntegratorReportList)
+async def search(runtime: RuntimeDep, integrator: IntegratorDep,
+                 reference: Annotated[str | None, Query(max_length=64)] = None,
+                 status: Annotated[Status | None, Query()] = None,
+                 limit: Annotated[int, Query(ge=1, le=200)] = 50) -> IntegratorReportList:
+    docs = await ReportRepository(runtime.db).of_integrator(integrator.integrator_id, reference,
+                                                            status.value if status else None, limit)
+    return IntegratorReportList(items=[integrator_view(d) for d in docs])
+
+
+@router.get("/reports/{tracking_id}", response_model=IntegratorReportView, responses={404: {"description": "not yours"}})
+async def read(tracking_id: str, runtime: RuntimeDep, integrator: IntegratorDep) -> IntegratorReportView:
+    canonical = normalize_tracking_id(tracking_id)
+    doc = await ReportRepository(runtime.db).get(canonical) if canonical else None
+    # another integrator's report looks exactly like a missing one
+    if doc is None or (doc.get("source") or {}).get("integrator_id") != integrator.integrator_id:
+        raise Problem(404, "Not found", "no report with this tracking ID for this key", field="tracking_id")
+    return integrator_view(doc)

@@ -1,0 +1,157 @@
+"""Regional governments' systems: API keys, the integrator API, Open311, and what they never see."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+from typing import Any
+
+import httpx
+import requests
+from georeport import GeoReport
+
+from tests.e2e.helpers import report_body
+from tests.support.infra import ROOT
+from tests.support.stack import Stack, wait_until
+
+NAME, PHONE, EMAIL, NIK = "Rina Marlina", "+6281255534567", "rina.marlina@example.id", "6371015507890001"
+SECRET_BODY = "Petugas loket meminta uang pelicin Rp 200.000 untuk KTP elektronik saya"
+
+
+def _cli(stack: Stack, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "services.intake.cli", *args], cwd=ROOT, env=stack.iso.env(),
+                          capture_output=True, text=True, timeout=60)
+
+
+def _key(stack: Stack, integrator: str, regions: str, rate: int = 600) -> dict[str, Any]:
+    out = _cli(stack, "keys", "create", "--integrator", integrator, "--regions", regions, "--rate", str(rate))
+    assert out.returncode == 0, out.stderr
+    return dict(json.loads(out.stdout))
+
+
+def _leaks(text: str) -> list[str]:
+    return [s for s in (NAME, PHONE, EMAIL, NIK, "6281255534567", "Marlina", "pelicin") if s in text]
+
+
+async def test_integrator_keys_scope_rate_reference_and_own_reports_only(make_stack, db_of) -> None:  # type: ignore[no-untyped-def]
+    stack: Stack = make_stack()
+    db = db_of(stack)
+    bjm = _key(stack, "banjarmasin-app", "63.71", rate=600)
+    plk = _key(stack, "palangkaraya-app", "62.71")
+    slow = _key(stack, "banjarbaru-app", "63.72", rate=3)
+    listed = _cli(stack, "keys", "list")
+    assert bjm["key_id"] in listed.stdout and "secret_hash" not in listed.stdout and bjm["api_key"] not in listed.stdout
+    stored = await db.integrator_keys.find_one({"_id": bjm["key_id"]})
+    assert bjm["api_key"].split("_", 2)[2] not in json.dumps(stored, default=str)       # only the hash is kept
+    url = stack["intake"].url
+    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+        h = {"X-Api-Key": bjm["api_key"]}
+        body = report_body(region_code="63.71", category="water", reference="SIPP-2026-00042")
+        r = await client.post("/v1/integrator/reports", json=body, headers={**h, "Idempotency-Key": "bjm-42"})
+        assert r.status_code == 201, r.text
+        tid = r.json()["tracking_id"]
+        again = await client.post("/v1/integrator/reports", json=body, headers={**h, "Idempotency-Key": "bjm-42"})
+        assert again.json()["tracking_id"] == tid and again.headers["Idempotent-Replayed"] == "true"
+        # outside its region: refused, nothing stored
+        out = await client.post("/v1/integrator/reports", json=report_body(region_code="62.71"), headers=h)
+        assert out.status_code == 403 and out.json()["field"] == "region_code"
+        # its own reference finds it; another integrator sees nothing of it
+        found = (await client.get("/v1/integrator/reports", params={"reference": "SIPP-2026-00042"}, headers=h)).json()
+        assert [x["tracking_id"] for x in found["items"]] == [tid] and found["items"][0]["reference"] == "SIPP-2026-00042"
+        other = {"X-Api-Key": plk["api_key"]}
+        assert (await client.get(f"/v1/integrator/reports/{tid}", headers=other)).status_code == 404
+        assert (await client.get("/v1/integrator/reports", params={"reference": "SIPP-2026-00042"}, headers=other)).json()["items"] == []
+        # no key, a wrong key, a revoked key
+        assert (await client.get("/v1/integrator/reports")).status_code == 401
+        assert (await client.get("/v1/integrator/reports", headers={"X-Api-Key": bjm["api_key"] + "x"})).status_code == 401
+        assert _cli(stack, "keys", "revoke", plk["key_id"]).returncode == 0
+        assert (await client.get("/v1/integrator/reports", headers=other)).status_code == 401
+        # the per-key rate: the fourth request of the minute gets 429 with Retry-After
+        codes = [(await client.get("/v1/integrator/reports", headers={"X-Api-Key": slow["api_key"]})) for _ in range(4)]
+        assert [c.status_code for c in codes] == [200, 200, 200, 429]
+        assert 0 < int(codes[-1].headers["Retry-After"]) <= 60
+    doc = await db.reports.find_one({"_id": tid})
+    assert doc["channel"] == "integrator" and doc["source"]["integrator_id"] == "banjarmasin-app"
+    assert await db.reports.count_documents({"source.integrator_id": "banjarmasin-app"}) == 1
+
+
+async def test_georeport_client_lists_services_submits_and_reads_back(make_stack) -> None:  # type: ignore[no-untyped-def]
+    stack: Stack = make_stack()
+    key = _key(stack, "banjarmasin-app", "63.71")
+    root = f"{stack['intake'].url}/open311/v2"
+    client = GeoReport(root, jurisdiction="63.71", api_key=key["api_key"])
+    services = await asyncio.to_thread(client.get_service_list)
+    codes = {s["service_code"] for s in services}
+    assert {"water", "infrastructure", "health"} <= codes and all(s["type"] == "realtime" for s in services)
+    # georeport 0.3.1 reads but has no submit call: the standard form POST, as Open311 clients send it
+    posted = await asyncio.to_thread(requests.post, f"{root}/requests.json", data={
+        "api_key": key["api_key"], "jurisdiction_id": "63.71", "service_code": "water", "lat": "-3.3186",
+        "long": "114.5944", "address_string": "Jl. Lambung Mangkurat, Banjarmasin",
+        "description": "Air PDAM tidak mengalir di Kelurahan Kertak Baru Ilir sejak Senin 🚰",
+        "email": EMAIL, "first_name": "Rina", "last_name": "Marlina", "device_id": "app-7781"}, timeout=30)
+    assert posted.status_code == 201, posted.text
+    rid = posted.json()[0]["service_request_id"]
+    one = await asyncio.to_thread(client.get_service_request, rid)
+    assert one["service_request_id"] == rid and one["status"] == "open" and one["service_code"] == "water"
+    assert "🚰" in one["description"] and one["lat"] == -3.3186
+    many = await asyncio.to_thread(client.get_service_requests, status="open", service_code="water")
+    assert rid in {r["service_request_id"] for r in many}
+    assert not _leaks(json.dumps(one)) and "Rina" not in json.dumps(many)
+    async with httpx.AsyncClient(base_url=root) as http:
+        bad = await http.post("/requests.json", data={"api_key": key["api_key"], "service_code": "nope", "lat": "1", "long": "1",
+                                                       "description": "sesuatu yang cukup panjang"})
+        assert bad.status_code == 400 and bad.json()["field"] == "service_code"
+        nokey = await http.post("/requests.json", data={"service_code": "water", "description": "tanpa kunci api sama sekali"})
+        assert nokey.status_code == 401 and nokey.json()["field"] == "api_key"
+        assert (await http.get("/requests.json", params={"status": "maybe"})).status_code == 400
+        closed = (await http.get("/requests.json", params={"status": "closed"})).json()
+        assert rid not in {r["service_request_id"] for r in closed}
+        assert (await http.get("/discovery.json")).json()["endpoints"][0]["specification"].endswith("GeoReport_v2")
+
+
+async def test_no_public_or_integrator_response_shows_identity_or_confidential_content(make_stack) -> None:  # type: ignore[no-untyped-def]
+    stack: Stack = make_stack()
+    key = _key(stack, "banjarmasin-app", "63.71")
+    reporter = {"name": NAME, "phone": PHONE, "email": EMAIL, "national_id": NIK}
+    url = stack["intake"].url
+    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+        h = {"X-Api-Key": key["api_key"]}
+        made = []
+        for anonymous, confidential in ((True, False), (False, True), (True, True)):
+            body = report_body(region_code="63.71", category="population_admin", reporter=reporter, body=SECRET_BODY,
+                               title="Pungutan liar di loket Dukcapil", anonymous=anonymous, confidential=confidential)
+            web = await client.post("/v1/reports", json=body)
+            integ = await client.post("/v1/integrator/reports", json={**body, "reference": f"R-{anonymous}-{confidential}"},
+                                      headers=h)
+            assert web.status_code == integ.status_code == 201
+            made += [(web.json(), anonymous, confidential), (integ.json(), anonymous, confidential)]
+        # let routing assign them, so agency and timeline are in the views too
+        await asyncio.sleep(2)
+        responses: list[tuple[str, str, bool, bool]] = []
+        for created, anonymous, confidential in made:
+            tid = created["tracking_id"]
+            # the creation answer itself carries only the tracking ID, status, URL and the reporter's own token
+            responses.append((f"POST answer {tid}", json.dumps({k: v for k, v in created.items() if k != "reporter_token"}),
+                              True, True))
+            for path in (f"/v1/reports/{tid}", f"/open311/v2/requests/{tid}.json"):
+                responses.append((path, (await client.get(path)).text, anonymous, confidential))
+            got = await client.get(f"/v1/integrator/reports/{tid}", headers=h)
+            if got.status_code == 200:
+                responses.append((f"integrator {tid}", got.text, anonymous, confidential))
+        secret_ids = {c["tracking_id"] for c, _, confidential in made if confidential}
+        listed = (await client.get("/open311/v2/requests.json")).json()
+        listed += (await client.get("/v1/integrator/reports", headers=h)).json()["items"]
+        for item in listed:
+            tid = item.get("service_request_id") or item["tracking_id"]
+            responses.append((f"list entry {tid}", json.dumps(item), True, tid in secret_ids))
+        assert len(listed) >= 9
+        for where, text, anonymous, confidential in responses:
+            assert not [s for s in (NAME, PHONE, EMAIL, NIK, "6281255534567") if s in text], where
+            if confidential:
+                assert "pelicin" not in text and "Pungutan liar" not in text, where
+        # and the reporter, with the token, still sees everything
+        mine = made[0][0]
+        full = await client.get(f"/v1/reports/{mine['tracking_id']}", headers={"X-Reporter-Token": mine["reporter_token"]})
+        assert NAME in full.text and "pelicin" in full.text
