@@ -215,3 +215,12 @@ class SmsAnswer(Payload):
     language: Literal["id", "en"] = "id"
     values: dict[str, str] = Field(default_factory=dict)
     at: datetime
+
+
+class ReopenRequested(Payload):
+    """The reporter disagrees that the report is resolved, within the reopen window."""
+
+    TYPE: ClassVar[str] = "report.reopen_requested"
+
+    tracking_id: str
+    at: datetime

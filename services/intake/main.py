@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.intake import repository
-from services.intake.api import integrator, open311, reports, sms
+from services.intake.api import integrator, open311, reporter, reports, sms
 from services.intake.handlers import build_handlers
 from services.intake.settings import IntakeSettings
 from shared import directory
@@ -22,7 +22,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         settings=settings,
         title="lapor intake",
         description="Reports in from the web, apps, SMS 1708, integrators and Open311; public tracking.",
-        routers=[reports.router, sms.router, integrator.router, open311.router],
+        routers=[reports.router, reporter.router, sms.router, integrator.router, open311.router],
         on_start=on_start,
         handlers=build_handlers,
         indexes=repository.INDEXES,

@@ -148,6 +148,8 @@ class ReportView(BaseModel):
     updated_at: datetime
     timeline: list[TimelineEntry]
     reporter: dict[str, str | None] | None = None
+    replies: list[dict[str, str]] | None = Field(None, description="the reporter's own replies (reporter's view only)")
+    rating: int | None = Field(None, description="the reporter's rating (reporter's view only)")
 
 
 class IntegratorReportIn(ReportIn):
@@ -163,3 +165,43 @@ class IntegratorReportView(ReportView):
 
 class IntegratorReportList(BaseModel):
     items: list[IntegratorReportView]
+
+
+class ReplyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    message: str = Field(min_length=2, max_length=2000)
+
+    @field_validator("message")
+    @classmethod
+    def _message(cls, v: str) -> str:
+        v = clean_text(v)
+        if len(v) < 2:
+            raise ValueError("message must have visible characters")
+        return v
+
+
+class RatingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    rating: int = Field(ge=1, le=5)
+    comment: str | None = Field(None, max_length=1000)
+
+    @field_validator("comment")
+    @classmethod
+    def _comment(cls, v: str | None) -> str | None:
+        return clean_text(v) or None if v else None
+
+
+class ReopenIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=5, max_length=1000)
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, v: str) -> str:
+        return clean_text(v)
+
+
+class Accepted(BaseModel):
+    tracking_id: str
+    accepted: bool = True
+    action: str

@@ -90,3 +90,9 @@ class ReportRepository:
     async def search(self, query: dict[str, Any], limit: int) -> list[dict[str, Any]]:
         cursor = self.reports.find(query, {"outbox": 0, "applied_events": 0}).sort("received_at", -1).limit(limit)
         return await cursor.to_list(length=limit)
+
+    async def guarded_update(self, tracking_id: str, guard: dict[str, Any], update: dict[str, Any],
+                             events: list[Any]) -> bool:
+        """One reporter action with its event, only if ``guard`` still holds (one update)."""
+        r = await self.reports.update_one({"_id": tracking_id, **guard}, merge_updates(update, outbox_update(events)))
+        return bool(r.modified_count)

@@ -11,6 +11,7 @@ class IntakeSettings(CommonSettings):
     max_body_bytes: int = Field(65_536, description="larger request bodies get 413")
     public_base_url: str = Field("http://127.0.0.1:8001", description="base of the report URLs intake hands out")
     sms_callback_token: SecretStr = Field(SecretStr("lapor-sms-dev"), description="token Kannel's get-url carries (key=...)")
+    reopen_window_days: int = Field(10, ge=0, description="days after 'resolved' in which the reporter may reopen")
     sms_per_sender_per_hour: int = Field(20, ge=1, description="SMS from one number per hour before the rest are dropped")
 
     @model_validator(mode="after")

@@ -49,6 +49,9 @@ def reporter_view(doc: dict[str, Any], vault: Vault) -> ReportView:
         name: vault.decrypt(contact[f"{name}_enc"]) if contact.get(f"{name}_enc") else None
         for name in ("name", "phone", "email")
     }
+    view.replies = [{"at": r["at"].isoformat(), "channel": r["channel"], "message": vault.decrypt(r["text_enc"])}
+                    for r in doc.get("replies", [])]
+    view.rating = (doc.get("rating") or {}).get("value")
     return view
 
 

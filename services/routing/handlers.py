@@ -7,7 +7,8 @@ from typing import Any
 from shared.directory import Directory
 from services.routing.repository import CASES, CaseRepository
 from services.routing.rules import route
-from shared.events import (CaseTransition, Envelope, ReportAssigned, ReportReceived, ReportReplied, SlaAutoCloseDue,
+from shared.events import (CaseTransition, Envelope, ReopenRequested, ReportAssigned, ReportReceived, ReportReplied,
+                           SlaAutoCloseDue,
                            make_event, utcnow)
 from shared.messaging.consumer import Handlers
 from shared.observability.tracing import annotate
@@ -77,6 +78,16 @@ def build_handlers(runtime: Runtime) -> Handlers:
                        None) or Status.assigned.value
         await take_step(case, "reporter_replied", back_to, "reporter", replied.channel,
                         "Pelapor telah melengkapi keterangan.")
+
+    @handlers.on("report.reopen_requested.v1", idempotent=True)  # guarded by the case's status and version
+    async def reopen(env: Envelope) -> None:
+        """The reporter contests the resolution: the case goes back to the agency."""
+        asked = env.parse(ReopenRequested)
+        case = await repo.get(asked.tracking_id)
+        if case is None or case["status"] not in (Status.resolved.value, Status.closed.value):
+            return
+        await take_step(case, "reopened", Status.in_progress.value, "reporter", "reporter",
+                        "Pelapor menyatakan laporan belum tuntas; dibuka kembali.")
 
     async def take_step(case: dict[str, Any], action: str, to_status: str, actor_role: str, actor: str,
                         public_note: str | None) -> None:

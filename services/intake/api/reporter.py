@@ -1,0 +1,90 @@
+"""What a reporter can do after submitting, with the token from the submission: reply,
+rate the outcome once it is resolved, reopen within the window."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header
+
+from services.intake.models import Accepted, RatingIn, ReopenIn, ReplyIn
+from services.intake.repository import REPORTS, ReportRepository
+from services.intake.tracking import normalize_tracking_id
+from shared.events import ReopenRequested, ReportRated, ReportReplied, make_event, utcnow
+from shared.privacy import token_hash
+from shared.problems import Problem
+from shared.runtime import Runtime, get_runtime
+
+router = APIRouter(prefix="/v1/reports", tags=["reporter"])
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+Token = Annotated[str, Header(alias="X-Reporter-Token", max_length=128)]
+
+
+async def own_report(runtime: Runtime, tracking_id: str, token: str) -> dict[str, Any]:
+    canonical = normalize_tracking_id(tracking_id)
+    doc = await ReportRepository(runtime.db).get(canonical) if canonical else None
+    if doc is None:
+        raise Problem(404, "Not found", "no report with this tracking ID", field="tracking_id")
+    if token_hash(token) != doc["token_hash"]:
+        raise Problem(403, "Forbidden", "the reporter token does not match this report", field="X-Reporter-Token")
+    return doc
+
+
+def _resolved_at(doc: dict[str, Any]) -> Any:
+    return max((e["at"] for e in doc.get("timeline", []) if e["status"] == "resolved"), default=None)
+
+
+@router.post("/{tracking_id}/replies", status_code=202, response_model=Accepted)
+async def reply(tracking_id: str, body: ReplyIn, runtime: RuntimeDep, token: Token,
+                idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)] = None) -> Accepted:
+    doc = await own_report(runtime, tracking_id, token)
+    if doc["status"] in ("closed", "archived"):
+        raise Problem(409, "Report closed", "a closed report takes no replies; reopen it if you may", field="status")
+    now = utcnow()
+    event = make_event(ReportReplied(tracking_id=doc["_id"], channel="web", at=now), correlation_id=doc["_id"],
+                       producer=runtime.settings.service_name)
+    key = f"web:{idempotency_key or uuid.uuid4().hex}"
+    entry = {"key": key, "at": now, "channel": "web", "text_enc": runtime.vault.encrypt(body.message)}
+    if await ReportRepository(runtime.db).add_reply(doc["_id"], entry, [event]):
+        runtime.relay.submit(REPORTS, doc["_id"], [event])
+    return Accepted(tracking_id=doc["_id"], action="replied")
+
+
+@router.post("/{tracking_id}/rating", status_code=202, response_model=Accepted)
+async def rate(tracking_id: str, body: RatingIn, runtime: RuntimeDep, token: Token) -> Accepted:
+    doc = await own_report(runtime, tracking_id, token)
+    if doc["status"] not in ("resolved", "closed"):
+        raise Problem(409, "Not resolved yet", "a report is rated once it is resolved", field="status")
+    now = utcnow()
+    event = make_event(ReportRated(tracking_id=doc["_id"], rating=body.rating, at=now), correlation_id=doc["_id"],
+                       producer=runtime.settings.service_name)
+    rating = {"value": body.rating, "at": now,
+              "comment_enc": runtime.vault.encrypt(body.comment) if body.comment else None}
+    if not await ReportRepository(runtime.db).guarded_update(doc["_id"], {"rating": None}, {"$set": {"rating": rating}},
+                                                             [event]):
+        raise Problem(409, "Already rated", "a report is rated once", field="rating")
+    runtime.relay.submit(REPORTS, doc["_id"], [event])
+    return Accepted(tracking_id=doc["_id"], action="rated")
+
+
+@router.post("/{tracking_id}/reopen", status_code=202, response_model=Accepted)
+async def reopen(tracking_id: str, body: ReopenIn, runtime: RuntimeDep, token: Token) -> Accepted:
+    doc = await own_report(runtime, tracking_id, token)
+    resolved_at = _resolved_at(doc)
+    window = timedelta(days=runtime.settings.reopen_window_days)  # type: ignore[attr-defined]
+    if doc["status"] not in ("resolved", "closed") or resolved_at is None or utcnow() - resolved_at > window:
+        raise Problem(409, "Cannot reopen", f"a report can be reopened within {window.days} days of being resolved",
+                      field="status")
+    now = utcnow()
+    event = make_event(ReopenRequested(tracking_id=doc["_id"], at=now), correlation_id=doc["_id"],
+                       producer=runtime.settings.service_name)
+    version = doc["case_version"]
+    request = {"at": now, "for_version": version, "reason_enc": runtime.vault.encrypt(body.reason)}
+    if not await ReportRepository(runtime.db).guarded_update(
+            doc["_id"], {"reopen_for_versions": {"$ne": version}},
+            {"$push": {"reopen_requests": request, "reopen_for_versions": version}}, [event]):
+        raise Problem(409, "Already asked", "this resolution was already contested", field="status")
+    runtime.relay.submit(REPORTS, doc["_id"], [event])
+    return Accepted(tracking_id=doc["_id"], action="reopen_requested")
