@@ -15,5 +15,6 @@ stop-infra:
 
 bench:
 	scripts/setup.sh
+	.venv/bin/python -m bench.classifier
 	.venv/bin/python -m bench.sla_scale
 	.venv/bin/python -m bench.run

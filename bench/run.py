@@ -248,12 +248,16 @@ async def main(quick: bool) -> dict[str, Any]:
         iso.drop()
     floor = out["raw_floor"]["insert_plus_publish_per_s"]
     e2e50 = out["end_to_end"]["50%"]["end_to_end"]["latency_ms"]["p99"]
+    ratio = maximum / floor
     out["targets"] = {
-        "durable_intake_vs_floor": {"ratio": round(maximum / floor, 2), "target": ">= 0.5", "met": maximum / floor >= 0.5},
-        "e2e_p99_at_50pct_ms": {"value": e2e50, "target": "<= 100", "met": e2e50 <= 100},
-        "zero_loss": {"met": all(p["end_to_end"]["exactly_once"] for p in out["end_to_end"].values())
+        "durable_intake_vs_floor": {"value": round(ratio, 2), "target": ">= 0.5", "met": ratio >= 0.5,
+                                    "shortfall": None if ratio >= 0.5 else f"{0.5 / ratio:.1f}x below the target"},
+        "e2e_p99_at_50pct_ms": {"value": e2e50, "target": "<= 100", "met": e2e50 <= 100,
+                                "shortfall": None if e2e50 <= 100 else f"{e2e50 / 100:.1f}x the target"},
+        "zero_loss": {"value": "every accepted report ended exactly once",
+                      "met": all(p["end_to_end"]["exactly_once"] for p in out["end_to_end"].values())
                       and out["durable_intake_closed_loop"]["end_to_end"]["exactly_once"]},
-        "rss_at_rest_mb": {"max": max(out["memory_at_rest_mb"].values()), "target": "<= 150",
+        "rss_at_rest_mb": {"value": max(out["memory_at_rest_mb"].values()), "target": "<= 150",
                            "met": max(out["memory_at_rest_mb"].values()) <= 150},
         "sla_due_selection_1m_ms": sla_target(),
     }
@@ -294,10 +298,26 @@ def markdown(r: dict[str, Any]) -> str:
     lines += ["", "| service | RSS at rest | RSS peak under load |", "|---|---|---|"]
     for name, rest in r["memory_at_rest_mb"].items():
         lines.append(f"| {name} | {rest} MB | {r['memory_under_load_peak_mb'].get(name)} MB |")
-    lines += ["", "| target | met |", "|---|---|"]
+    lines += ["", "| target | wanted | measured | met | by how much |", "|---|---|---|---|---|"]
     for name, t in r["targets"].items():
-        lines.append(f"| {name} | {t.get('met')} {('— ' + t['note']) if t.get('note') else ''} |")
+        lines.append(f"| {name} | {t.get('target', '')} | {t.get('value')} | {t.get('met')} | "
+                     f"{t.get('shortfall') or t.get('note') or ''} |")
+    if not all(t.get("met") for t in r["targets"].values()):
+        lines += ["", WHY]
+    for part in ("sla_scale.md", "classifier.md"):
+        if (RESULTS / part).exists():
+            lines += ["", (RESULTS / part).read_text().strip()]
     return "\n".join(lines) + "\n"
+
+
+# What the misses come from (measured in earlier runs; see the session notes for the profiles)
+WHY = ("Why the intake and latency targets are missed here: FerretDB's SQLite backend takes one write at a time "
+       "(the project's patch queues all writes behind one lock, which it needs for correct single-document "
+       "updates), so the raw floor is that lock's rate, and one report costs about 16 writes across the four "
+       "services (report + outbox, case + outbox, notifications, deadlines, pointers, projections). Durable "
+       "intake shares the lock with every downstream write, so its maximum is a fraction of the bare insert "
+       "rate and the end-to-end tail grows once the downstream writes queue behind new reports. MongoDB takes "
+       "concurrent writes to different documents; the same run against it is the comparison to make.")
 
 
 if __name__ == "__main__":

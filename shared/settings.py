@@ -23,7 +23,8 @@ class Environment(StrEnum):
 DEV_DATA_KEY = "ZGV2LW9ubHktZGF0YS1rZXktZG8tbm90LXVzZS0xMjM="
 DEV_LOOKUP_KEY = "dev-only-lookup-key"
 DEV_OPERATOR_TOKEN = "dev-operator-token"
-_PLACEHOLDERS = {DEV_DATA_KEY, DEV_LOOKUP_KEY, DEV_OPERATOR_TOKEN, "", "change-me", "changeme", "secret"}
+DEV_JWT_KEY = "dev-only-jwt-signing-key-do-not-use"
+_PLACEHOLDERS = {DEV_DATA_KEY, DEV_LOOKUP_KEY, DEV_OPERATOR_TOKEN, DEV_JWT_KEY, "", "change-me", "changeme", "secret"}
 
 
 class CommonSettings(BaseSettings):
@@ -65,6 +66,11 @@ class CommonSettings(BaseSettings):
     data_key: SecretStr = Field(SecretStr(DEV_DATA_KEY), description="Fernet key(s), comma-separated, first encrypts: reporter contact data at rest")
     lookup_key: SecretStr = Field(SecretStr(DEV_LOOKUP_KEY), description="HMAC key for keyed hashes of phone numbers, e-mails and NIK")
     operator_token: SecretStr = Field(SecretStr(DEV_OPERATOR_TOKEN), description="bearer token of operator endpoints")
+    jwt_issuer: str = Field("lapor-dev", description="iss that officers' and coordinators' bearer JWTs must carry (the OIDC issuer)")
+    jwt_audience: str = Field("lapor", description="aud the JWTs must carry")
+    jwt_algorithms: list[str] = Field(["HS256"], description="accepted JWT algorithms (RS256/ES256 with an OIDC provider's key)")
+    jwt_key: SecretStr = Field(SecretStr(DEV_JWT_KEY), description="HMAC secret, or the issuer's PEM public key, that verifies JWTs")
+    jwt_jwks_url: str | None = Field(None, description="the OIDC provider's JWKS URL; when set, keys are fetched from it by kid")
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> "CommonSettings":
@@ -72,7 +78,7 @@ class CommonSettings(BaseSettings):
             return self
         weak = [
             name
-            for name in ("data_key", "lookup_key", "operator_token")
+            for name in ("data_key", "lookup_key", "operator_token", "jwt_key")
             if getattr(self, name).get_secret_value() in _PLACEHOLDERS
         ]
         if weak:

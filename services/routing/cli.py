@@ -2,6 +2,7 @@
 
     python -m services.routing.cli load-directory data/directory/demo.yaml
     python -m services.routing.cli check-directory data/directory/demo.yaml
+    python -m services.routing.cli token --role officer --agency kab-banjar.pupr --sub budi   (development)
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from shared import directory
 from services.routing.settings import RoutingSettings
+from shared.auth import STAFF_ROLES, mint_jwt
 from shared.storage.mongo import connect
 
 
@@ -32,7 +34,19 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     for name in ("load-directory", "check-directory"):
         sub.add_parser(name).add_argument("path", type=Path)
+    token = sub.add_parser("token", help="mint a staff JWT with the configured key (development and tests)")
+    token.add_argument("--role", required=True, choices=STAFF_ROLES)
+    token.add_argument("--agency")
+    token.add_argument("--sub", default="dev-user")
+    token.add_argument("--ttl", type=int, default=8 * 3600)
     args = parser.parse_args(argv)
+    if args.command == "token":
+        settings = RoutingSettings()
+        if settings.environment == "production":
+            print("refused: production tokens come from the identity provider", file=sys.stderr)
+            return 2
+        print(mint_jwt(settings, args.sub, args.role, args.agency, args.ttl))
+        return 0
     try:
         if args.command == "check-directory":
             loaded = directory.load_file(args.path)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import timedelta
 from typing import Any
 
 from shared.directory import Directory
 from services.routing.repository import CASES, CaseRepository
-from services.routing.rules import route
+from services.routing.rules import coordinator_of, route
 from shared.events import (CaseTransition, Envelope, ReopenRequested, ReportAssigned, ReportReceived, ReportReplied,
-                           SlaAutoCloseDue,
+                           SlaAutoCloseDue, SlaStep,
                            make_event, utcnow)
 from shared.messaging.consumer import Handlers
 from shared.observability.tracing import annotate
@@ -27,7 +29,10 @@ def build_handlers(runtime: Runtime) -> Handlers:
         if await repo.exists(report.tracking_id):
             return
         directory: Directory = runtime.extras["directory"]
-        decision = route(report, directory)
+        classifier = runtime.extras.get("classifier")
+        decision = await asyncio.to_thread(route, report, directory, classifier,
+                                           runtime.settings.classifier_threshold)  # type: ignore[attr-defined]
+        category = decision.category or report.category
         now = utcnow()
         agency = directory.agencies.get(decision.agency_id) if decision.agency_id else None
         annotate(agency=agency.id if agency else None, rule=decision.rule, channel=report.channel)
@@ -40,7 +45,7 @@ def build_handlers(runtime: Runtime) -> Handlers:
             step = ReportAssigned(
                 tracking_id=report.tracking_id, action="assigned", from_status=Status.received.value,
                 status=status.value, case_version=version, actor_role="system", agency_id=agency.id,
-                agency_name=agency.name, region_code=report.region_code, category=report.category,
+                agency_name=agency.name, region_code=report.region_code, category=category,
                 at=now, rule=decision.rule, timezone=agency.timezone, confidence=decision.confidence,
             )
             events.append(make_event(step, correlation_id=report.tracking_id, producer=runtime.settings.service_name))
@@ -53,12 +58,18 @@ def build_handlers(runtime: Runtime) -> Handlers:
             "type": report.type,
             "title": report.title,
             "body": report.body,
-            "category": report.category,
+            "category": category,
             "region_code": report.region_code,
             "channel": report.channel,
             "privacy": {"anonymous": report.anonymous, "confidential": report.confidential},
             "agency_id": agency.id if agency else None,
-            "route": {"rule": decision.rule, "confidence": decision.confidence, "directory_version": directory.version},
+            "coordinator_id": coordinator_of(report, directory, agency.id if agency else None),
+            "forward_chain": [agency.id] if agency else [],
+            "route": {"rule": decision.rule, "confidence": decision.confidence, "directory_version": directory.version,
+                      "suggestion": decision.suggestion},
+            "duplicate_candidate": await duplicate_of(report, agency.id if agency else None, classifier),
+            "merged_into": None,
+            "overdue": False,
             "received_at": report.received_at,
             "updated_at": now,
             "timeline": timeline,
@@ -66,6 +77,24 @@ def build_handlers(runtime: Runtime) -> Handlers:
         }
         if await repo.create(doc) and events:
             runtime.relay.submit(CASES, report.tracking_id, events)
+
+    async def duplicate_of(report: ReportReceived, agency_id: str | None, classifier: Any) -> dict[str, Any] | None:
+        """The most similar open case of the same agency or region in the last 30 days, if close."""
+        if classifier is None or not (agency_id or report.region_code):
+            return None
+        threshold = runtime.settings.duplicate_threshold  # type: ignore[attr-defined]
+        others = [o for o in await repo.recent_open(report.region_code, agency_id, report.received_at - timedelta(days=30))
+                  if o["_id"] != report.tracking_id]
+        # CPU work off the event loop: the consumer keeps serving other messages meanwhile
+        index, score = await asyncio.to_thread(classifier.most_similar, f"{report.title} {report.body}",
+                                               [f"{o['title']} {o['body']}" for o in others])
+        return {"tracking_id": others[index]["_id"], "score": round(score, 3)} if index >= 0 and score >= threshold else None
+
+    @handlers.on("sla.breached.v1", idempotent=True)  # a repeatable $set
+    async def mark_overdue(env: Envelope) -> None:
+        step = env.parse(SlaStep)
+        await repo.set_fields(step.tracking_id, {"overdue": True, "overdue_stage": step.stage},
+                              guard={"status": {"$in": ["received", "assigned", "in_progress"]}})
 
     @handlers.on("report.replied.v1", idempotent=True)  # guarded by the case's status and version
     async def reporter_replied(env: Envelope) -> None:

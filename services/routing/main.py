@@ -2,26 +2,53 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import FastAPI
 
-from services.routing import repository
-from shared import directory
-from services.routing.api import agencies
+from services.routing import classifier, repository
+from services.routing.api import agencies, cases
 from services.routing.handlers import build_handlers
+from services.routing.repository import CaseRepository
 from services.routing.settings import RoutingSettings
+from shared import directory
+from shared.observability.logging import get_logger
 from shared.runtime import Runtime, ServiceSpec, create_service_app
+
+log = get_logger(__name__)
+
+
+async def _train(runtime: Runtime) -> None:
+    """(Re)train off the event loop from the directory, the labelled set and coordinators' decisions."""
+    decisions = await CaseRepository(runtime.db).decisions()
+    model = await asyncio.to_thread(classifier.train, runtime.extras["directory"], decisions)
+    runtime.extras["classifier"] = model
+    log.info("classifier trained", model_version=model.version, examples=model.size, decisions=len(decisions))
+
+
+async def _keep_learning(runtime: Runtime, every: float) -> None:
+    while True:
+        await asyncio.sleep(every)
+        try:
+            await _train(runtime)
+        except Exception as exc:  # keep the model we have
+            log.warning("classifier retraining failed", error=repr(exc))
+
 
 def create_app(settings: RoutingSettings | None = None) -> FastAPI:
     settings = settings or RoutingSettings()
 
     async def on_start(runtime: Runtime) -> None:
         await directory.keep_fresh(runtime, settings.directory_refresh_s)
+        if runtime.extras["directory"].categories:
+            await _train(runtime)
+        runtime.spawn(_keep_learning(runtime, settings.classifier_retrain_s), "classifier-retrain")
 
     return create_service_app(ServiceSpec(
         settings=settings,
         title="lapor routing",
         description="Agency directory, automatic routing and the coordinator and agency case API.",
-        routers=[agencies.router],
+        routers=[agencies.router, cases.router],
         handlers=build_handlers,
         indexes=[*repository.INDEXES, *directory.INDEXES],
         outbox_collections=[repository.CASES],

@@ -11,7 +11,10 @@ from shared.storage.mongo import Index, insert_once
 from shared.storage.outbox import merge_updates, outbox_update
 
 CASES = "cases"
+TRAINING = "routing_training"
 INDEXES = [
+    Index(CASES, [("coordinator_id", ASCENDING), ("status", ASCENDING), ("received_at", DESCENDING)]),
+    Index(CASES, [("region_code", ASCENDING), ("status", ASCENDING), ("received_at", DESCENDING)]),
     Index(CASES, [("agency_id", ASCENDING), ("status", ASCENDING), ("received_at", DESCENDING)]),
     Index(CASES, [("status", ASCENDING), ("received_at", DESCENDING)]),
 ]
@@ -20,6 +23,7 @@ INDEXES = [
 class CaseRepository:
     def __init__(self, db: AsyncDatabase) -> None:
         self.cases = db[CASES]
+        self.training = db[TRAINING]
 
     async def exists(self, tracking_id: str) -> bool:
         return await self.cases.find_one({"_id": tracking_id}, {"_id": 1}) is not None
@@ -43,3 +47,37 @@ class CaseRepository:
         )
         result = await self.cases.update_one({"_id": tracking_id, "status": from_status, "version": version}, update)
         return bool(result.modified_count)
+
+    async def inbox(self, scope: dict[str, Any], filters: dict[str, Any], after: tuple[Any, str] | None,
+                    limit: int) -> list[dict[str, Any]]:
+        """Newest first, ``limit`` at a time; ``after`` is the last (received_at, id) seen."""
+        query: dict[str, Any] = {**scope, **filters}
+        if after is not None:
+            at, tid = after
+            query["$or"] = [{"received_at": {"$lt": at}}, {"received_at": at, "_id": {"$lt": tid}}]
+        cursor = self.cases.find(query, {"outbox": 0}).sort([("received_at", -1), ("_id", -1)]).limit(limit)
+        return await cursor.to_list(length=limit)
+
+    async def recent_open(self, region_code: str | None, agency_id: str | None, since: Any,
+                          limit: int = 200) -> list[dict[str, Any]]:
+        """Open cases of one region or agency received since ``since``: duplicate candidates."""
+        where: dict[str, Any] = {"agency_id": agency_id} if agency_id else {"region_code": region_code}
+        query = {**where, "status": {"$in": ["received", "assigned", "in_progress", "postponed"]},
+                 "received_at": {"$gte": since}, "merged_into": None}
+        cursor = self.cases.find(query, {"title": 1, "body": 1, "received_at": 1}).sort("received_at", -1).limit(limit)
+        return await cursor.to_list(length=limit)
+
+    async def set_fields(self, tracking_id: str, fields: dict[str, Any], guard: dict[str, Any] | None = None) -> bool:
+        r = await self.cases.update_one({"_id": tracking_id, **(guard or {})}, {"$set": fields})
+        return bool(r.modified_count)
+
+    async def add_child(self, parent: str, child: str) -> None:
+        await self.cases.update_one({"_id": parent}, {"$addToSet": {"children": child}})
+
+    async def learn(self, tracking_id: str, text: str, category: str) -> None:
+        """A coordinator's decision, kept as a training example (the last decision per report)."""
+        await self.training.replace_one({"_id": tracking_id}, {"_id": tracking_id, "text": text, "category": category},
+                                        upsert=True)
+
+    async def decisions(self) -> list[tuple[str, str]]:
+        return [(d["text"], d["category"]) async for d in self.training.find({})]

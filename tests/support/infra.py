@@ -50,6 +50,7 @@ class Isolation:
     data_key: str
     lookup_key: str
     operator_token: str
+    jwt_key: str = ""
 
     @classmethod
     def create(cls) -> "Isolation":
@@ -57,7 +58,8 @@ class Isolation:
         vhost = f"lapor-test-{suffix}"
         rabbitmqctl("add_vhost", vhost)
         rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
-        return cls(vhost, f"lapor_test_{suffix}", Fernet.generate_key().decode(), uuid.uuid4().hex, uuid.uuid4().hex)
+        return cls(vhost, f"lapor_test_{suffix}", Fernet.generate_key().decode(), uuid.uuid4().hex, uuid.uuid4().hex,
+                   uuid.uuid4().hex + uuid.uuid4().hex)
 
     @property
     def amqp_url(self) -> str:
@@ -77,6 +79,7 @@ class Isolation:
             "LAPOR_DATA_KEY": self.data_key,
             "LAPOR_LOOKUP_KEY": self.lookup_key,
             "LAPOR_OPERATOR_TOKEN": self.operator_token,
+            "LAPOR_JWT_KEY": self.jwt_key,
             "LAPOR_LOG_FORMAT": "json",
             "LAPOR_OUTBOX_SWEEP_INTERVAL_S": "1",
             "LAPOR_OUTBOX_GRACE_S": "2",
@@ -93,7 +96,7 @@ class Isolation:
         values: dict[str, object] = {
             "environment": "test", "mongo_url": self.mongo_url, "mongo_db": self.mongo_db,
             "amqp_url": self.amqp_url, "data_key": self.data_key, "lookup_key": self.lookup_key,
-            "operator_token": self.operator_token, "service_name": "test",
+            "operator_token": self.operator_token, "jwt_key": self.jwt_key, "service_name": "test",
         }
         values.update(overrides)
         return CommonSettings(**values)  # type: ignore[arg-type]

@@ -1,0 +1,199 @@
+"""The coordinator and agency case API (bearer JWTs with a role).
+
+Coordinators verify, postpone, archive and merge; officers respond, resolve, forward to a
+unit below them and bounce ("not our authority"); oversight reads everything. An officer
+sees only cases of their agency's subtree, a coordinator those they coordinate: anything
+else answers 404, exactly like a case that does not exist. Cases never hold the reporter's
+identity, so no staff response can carry it.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.routing import workflow
+from services.routing.repository import CASES, CaseRepository
+from shared.auth import Principal, require_staff
+from shared.directory import Directory
+from shared.events import CaseTransition, make_event, utcnow
+from shared.observability.logging import get_logger
+from shared.problems import Problem
+from shared.runtime import Runtime, get_runtime
+from shared.statuses import Status
+
+log = get_logger(__name__)
+router = APIRouter(prefix="/v1/cases", tags=["cases"])
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+StaffDep = Annotated[Principal, Depends(require_staff)]
+Action = Annotated[str, Path(pattern="^(verify|postpone|archive|respond|resolve|forward|bounce|merge|close)$")]
+
+
+class ActionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    version: int | None = Field(None, ge=0, description="the case version the actor saw; a newer one gives 409")
+    agency_id: str | None = Field(None, max_length=64)
+    category: str | None = Field(None, max_length=48)
+    anonymous: bool | None = None
+    confidential: bool | None = None
+    reason: str | None = Field(None, min_length=3, max_length=1000)
+    message: str | None = Field(None, min_length=3, max_length=2000, description="shown to the reporter")
+    internal_note: str | None = Field(None, max_length=2000, description="staff only; never reaches the reporter")
+    parent: str | None = Field(None, max_length=16, description="merge: the tracking ID of the case to follow")
+
+
+def scope_of(principal: Principal, directory: Directory) -> dict[str, Any]:
+    if principal.role == "oversight":
+        return {}
+    subtree = directory.subtree(principal.agency_id or "")
+    return {"agency_id" if principal.role == "officer" else "coordinator_id": {"$in": subtree}}
+
+
+def visible(case: dict[str, Any], principal: Principal, directory: Directory) -> bool:
+    if principal.role == "oversight":
+        return True
+    key = "agency_id" if principal.role == "officer" else "coordinator_id"
+    return case.get(key) in set(directory.subtree(principal.agency_id or ""))
+
+
+def view(case: dict[str, Any], principal: Principal, directory: Directory) -> dict[str, Any]:
+    agency = directory.agencies.get(case.get("agency_id") or "")
+    keys = ("status", "version", "type", "title", "body", "category", "region_code", "channel", "privacy",
+            "agency_id", "coordinator_id", "route", "duplicate_candidate", "merged_into", "children", "overdue",
+            "received_at", "updated_at")
+    out = {"tracking_id": case["_id"], **{k: case.get(k) for k in keys}}
+    out["agency_name"] = agency.name if agency else None
+    out["timeline"] = [{k: e.get(k) for k in ("at", "action", "status", "from_status", "actor", "actor_role",
+                                              "public_note", "internal_note", "agency_id")}
+                       for e in case.get("timeline", [])]
+    out["allowed_actions"] = workflow.allowed_actions(case, principal.role)
+    return out
+
+
+def _cursor(value: str | None) -> tuple[datetime, str] | None:
+    if not value:
+        return None
+    try:
+        at, tid = json.loads(base64.urlsafe_b64decode(value.encode()))
+        return datetime.fromisoformat(at), str(tid)
+    except (ValueError, binascii.Error, TypeError) as exc:
+        raise Problem(400, "Invalid cursor", "use the next_cursor of a previous page", field="cursor") from exc
+
+
+@router.get("")
+async def inbox(runtime: RuntimeDep, principal: StaffDep,
+                status: Annotated[Status | None, Query()] = None,
+                category: Annotated[str | None, Query(max_length=48)] = None,
+                overdue: bool | None = None,
+                received_from: Annotated[datetime | None, Query(alias="from")] = None,
+                received_to: Annotated[datetime | None, Query(alias="to")] = None,
+                cursor: Annotated[str | None, Query(max_length=200)] = None,
+                limit: Annotated[int, Query(ge=1, le=100)] = 25) -> dict[str, Any]:
+    directory: Directory = runtime.extras["directory"]
+    filters: dict[str, Any] = {}
+    if status is not None:
+        filters["status"] = status.value
+    if category is not None:
+        filters["category"] = category
+    if overdue is not None:
+        filters["overdue"] = overdue
+    window = {k: v for k, v in (("$gte", received_from), ("$lt", received_to)) if v is not None}
+    if window:
+        filters["received_at"] = window
+    cases = await CaseRepository(runtime.db).inbox(scope_of(principal, directory), filters, _cursor(cursor), limit)
+    next_cursor = None
+    if len(cases) == limit:
+        last = cases[-1]
+        next_cursor = base64.urlsafe_b64encode(json.dumps([last["received_at"].isoformat(), last["_id"]]).encode()).decode()
+    return {"items": [view(c, principal, directory) for c in cases], "next_cursor": next_cursor}
+
+
+async def _visible_case(runtime: Runtime, tracking_id: str, principal: Principal) -> dict[str, Any]:
+    case = await CaseRepository(runtime.db).get(tracking_id.upper())
+    if case is None or not visible(case, principal, runtime.extras["directory"]):
+        raise Problem(404, "Not found", "no case with this tracking ID", field="tracking_id")
+    return case
+
+
+@router.get("/{tracking_id}")
+async def read(tracking_id: Annotated[str, Path(max_length=16)], runtime: RuntimeDep, principal: StaffDep) -> dict[str, Any]:
+    return view(await _visible_case(runtime, tracking_id, principal), principal, runtime.extras["directory"])
+
+
+@router.post("/{tracking_id}/{action}")
+async def act(tracking_id: Annotated[str, Path(max_length=16)], action: Action, body: ActionIn, runtime: RuntimeDep,
+              principal: StaffDep) -> dict[str, Any]:
+    directory: Directory = runtime.extras["directory"]
+    repo = CaseRepository(runtime.db)
+    case = await _visible_case(runtime, tracking_id, principal)
+    if body.version is not None and body.version != case["version"]:
+        raise Problem(409, "Stale case", f"the case is at version {case['version']}, not {body.version}", field="version")
+    try:
+        step = workflow.plan(case, action, principal.role, principal.agency_id, body.model_dump(exclude_none=True), directory)
+    except workflow.WorkflowError as exc:
+        status = 409 if exc.field in ("status", "action") or "loop" in exc.reason else 422
+        raise Problem(status, "Step refused", exc.reason, field=exc.field) from exc
+    parent = None
+    if action == "merge":
+        parent = await repo.get((body.parent or "").upper())
+        if parent is None or not visible(parent, principal, directory) or parent.get("merged_into"):
+            raise Problem(422, "Step refused", "the parent is not a case you coordinate", field="parent")
+        step.to_status = parent["status"]           # a merged report follows its parent's status
+        step.fields["merged_into"] = parent["_id"]
+    if not await write_step(runtime, repo, case, step, principal):
+        raise Problem(409, "Conflict", "the case changed meanwhile; read it again", field="version")
+    if parent is not None:
+        await repo.add_child(parent["_id"], case["_id"])
+    if action == "verify" and step.fields.get("category"):
+        # the coordinator's decision teaches the classifier
+        await repo.learn(case["_id"], f"{case['title']} {case['body']}", step.fields["category"])
+    updated = await repo.get(case["_id"])
+    await follow_parent(runtime, repo, updated or case, principal)
+    return view(updated or case, principal, directory)
+
+
+async def write_step(runtime: Runtime, repo: CaseRepository, case: dict[str, Any], step: workflow.Plan,
+                     principal: Principal) -> bool:
+    directory: Directory = runtime.extras["directory"]
+    now = utcnow()
+    fields = {**step.fields, "status": step.to_status, "updated_at": now}
+    if step.to_status in ("in_progress", "resolved", "closed", "archived"):
+        fields["overdue"] = False
+    agency_id = fields.get("agency_id", case.get("agency_id"))
+    agency = directory.agencies.get(agency_id or "")
+    entry: dict[str, Any] = {"at": now, "action": step.action, "status": step.to_status, "from_status": step.from_status,
+                             "actor": principal.subject, "actor_role": principal.role, "public_note": step.public_note,
+                             "internal_note": step.internal_note, "agency_id": agency_id}
+    lowered = [f for f in ("anonymous", "confidential")
+               if case.get("privacy", {}).get(f) and not fields.get("privacy", case.get("privacy", {})).get(f)]
+    if lowered:
+        entry["privacy_lowered"] = lowered            # audited: who lowered which flag, when
+        log.warning("privacy flag lowered", tracking_id=case["_id"], flags=lowered, actor=principal.subject)
+    transition = CaseTransition(
+        tracking_id=case["_id"], action=step.action, from_status=step.from_status, status=step.to_status,
+        case_version=case["version"] + 1, actor_role=principal.role, agency_id=agency_id,
+        agency_name=agency.name if agency else None, region_code=case.get("region_code"),
+        category=fields.get("category", case.get("category")), public_note=step.public_note, at=now,
+    )
+    event = make_event(transition, correlation_id=case["_id"], producer=runtime.settings.service_name)
+    if not await repo.step(case["_id"], step.from_status, case["version"], fields, entry, [event]):
+        return False
+    runtime.relay.submit(CASES, case["_id"], [event])
+    return True
+
+
+async def follow_parent(runtime: Runtime, repo: CaseRepository, case: dict[str, Any], principal: Principal) -> None:
+    """Merged reports take every status their parent takes."""
+    for child_id in case.get("children") or []:
+        child = await repo.get(child_id)
+        if child is None or child["status"] == case["status"]:
+            continue
+        step = workflow.Plan("follows_parent", child["status"], case["status"],
+                             public_note=f"Digabung dengan laporan {case['_id']}: {Status(case['status']).value}")
+        await write_step(runtime, repo, child, step, principal)
