@@ -80,6 +80,7 @@ class CommonSettings(BaseSettings):
             name
             for name in ("data_key", "lookup_key", "operator_token", "jwt_key")
             if getattr(self, name).get_secret_value() in _PLACEHOLDERS
+            and not (name == "jwt_key" and self.jwt_jwks_url)  # keys come from the identity provider
         ]
         if weak:
             raise ValueError(

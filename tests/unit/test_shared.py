@@ -17,8 +17,11 @@ def test_settings_refuse_placeholder_secrets_outside_development() -> None:
     assert CommonSettings(environment="development").data_key  # dev defaults are fine on a laptop
     with pytest.raises(ValueError, match="LAPOR_DATA_KEY"):
         CommonSettings(environment="production")
+    with pytest.raises(ValueError, match="LAPOR_JWT_KEY"):
+        CommonSettings(environment="production", data_key=Fernet.generate_key().decode(),
+                       lookup_key="x" * 32, operator_token="y" * 32)
     ok = CommonSettings(environment="production", data_key=Fernet.generate_key().decode(),
-                        lookup_key="x" * 32, operator_token="y" * 32)
+                        lookup_key="x" * 32, operator_token="y" * 32, jwt_key="z" * 40)
     assert ok.environment == "production"
 
 
