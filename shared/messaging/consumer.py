@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import structlog
 from aio_pika.abc import AbstractIncomingMessage, AbstractQueue
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import ConnectionFailure
 
 from shared.events import EPOCH, Envelope, utcnow
 from shared.messaging.broker import Broker
@@ -37,6 +38,8 @@ from shared.settings import CommonSettings
 from shared.storage.mongo import insert_once
 
 log = get_logger(__name__)
+# infrastructure failures (server selection, network, reconnecting): not the message's fault
+TRANSIENT = (ConnectionFailure,)
 
 Handler = Callable[[Envelope], Awaitable[None]]
 INBOX = "inbox"
@@ -140,6 +143,11 @@ class EventConsumer:
                 except Exception as exc:
                     span.record_exception(exc)
                     HANDLER_SECONDS.labels(self.handlers.consumer, key).observe(time.perf_counter() - started)
+                    if isinstance(exc, TRANSIENT):
+                        # the database is away, not the message at fault: try again, without
+                        # using up an attempt (the inbox lease simply runs out)
+                        await self._retry_later(message, attempt, exc)
+                        return
                     if use_inbox:
                         await self.db[INBOX].update_one({"_id": inbox_id}, {"$set": {"lease_until": EPOCH}})
                     await self._retry_or_park(message, env, attempt, exc)
@@ -172,6 +180,13 @@ class EventConsumer:
             return "new"
         current = await self.db[INBOX].find_one({"_id": inbox_id}, {"state": 1})
         return "done" if current is not None and current["state"] == "done" else "busy"
+
+    async def _retry_later(self, message: AbstractIncomingMessage, attempt: int, exc: Exception) -> None:
+        delay = self.settings.retry_delays_ms[-1]
+        headers = {**(message.headers or {}), "x-attempt": attempt, "x-last-error": f"{type(exc).__name__}: {exc}"[:500]}
+        await self.broker.send_to_queue(self.names.retry(delay), message.body, headers)
+        await message.ack()
+        log.warning("database unavailable, retry scheduled", attempt=attempt, delay_ms=delay, error=type(exc).__name__)
 
     async def _retry_or_park(self, message: AbstractIncomingMessage, env: Envelope, attempt: int, exc: Exception) -> None:
         error = f"{type(exc).__name__}: {exc}"[:2000]

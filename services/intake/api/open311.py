@@ -78,8 +78,8 @@ async def _form(request: Request) -> dict[str, str]:
     if request.headers.get("content-type", "").startswith("application/json"):
         try:
             data = json.loads(raw or b"{}")
-        except ValueError as exc:
-            raise Problem(400, "Malformed JSON", "the body is not JSON") from exc
+        except (ValueError, RecursionError) as exc:  # RecursionError: hostile nesting
+            raise Problem(400, "Malformed JSON", "the body is not JSON (or nests too deeply)") from exc
         if not isinstance(data, dict):
             raise Problem(400, "Malformed request", "a JSON object of Open311 fields is expected")
         return {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in data.items()}

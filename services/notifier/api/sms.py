@@ -23,7 +23,7 @@ async def delivery_report(runtime: Annotated[Runtime, Depends(get_runtime)],
                           token: Annotated[str, Query(max_length=64)],
                           type: Annotated[int, Query(ge=0, le=64)],
                           answer: Annotated[str, Query(max_length=500)] = "") -> dict[str, Any]:
-    if not hmac.compare_digest(token, dlr_token(runtime.settings, nid)):  # type: ignore[arg-type]
+    if not hmac.compare_digest(token.encode(), dlr_token(runtime.settings, nid).encode()):  # type: ignore[arg-type]
         raise Problem(403, "Forbidden", "this delivery report is not signed for this notification", field="token")
     if type not in (DELIVERED, FAILED, 16):
         return {"recorded": False, "reason": "intermediate report"}

@@ -26,11 +26,12 @@ async def figures(runtime: Annotated[Runtime, Depends(get_runtime)], period: Per
     return {"period": period, "by": by, "rows": await compliance.figures(runtime.db, period, by)}
 
 
-@router.get("/compliance.csv", response_class=PlainTextResponse)
+@router.get("/compliance.csv", response_class=PlainTextResponse,
+            responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "CSV, one row a group"}})
 async def figures_csv(runtime: Annotated[Runtime, Depends(get_runtime)], period: Period,
                       by: By = "agency") -> PlainTextResponse:
     rows = await compliance.figures(runtime.db, period, by)
-    return PlainTextResponse(compliance.to_csv(rows), media_type="text/csv; charset=utf-8", headers={
+    return PlainTextResponse(compliance.to_csv(rows), media_type="text/csv", headers={
         "Content-Disposition": f'attachment; filename="lapor-compliance-{by}-{period}.csv"'})
 
 

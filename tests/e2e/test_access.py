@@ -1,0 +1,86 @@
+"""Every endpoint x every role: what is allowed is allowed, and nothing else is."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+from typing import Any
+
+import httpx
+
+from shared.auth import mint_jwt
+from tests.e2e.helpers import report_body
+from tests.support.infra import ROOT
+from tests.support.stack import Stack, wait_until
+
+ROLES = ["public", "reporter", "reporter_wrong_token", "integrator_own", "integrator_other", "integrator_revoked",
+         "officer_own", "officer_other", "coordinator", "oversight", "operator"]
+STAFF = {"officer_own", "coordinator", "oversight"}
+# endpoint -> (service, method, path, body, the roles allowed)
+MATRIX: dict[str, tuple[str, str, str, Any, set[str]]] = {
+    "public report view":      ("intake", "GET", "/v1/reports/{tid}", None, set(ROLES) - {"reporter_wrong_token"}),
+    "reporter reply":          ("intake", "POST", "/v1/reports/{tid}/replies", {"message": "tambahan info"}, {"reporter"}),
+    "integrator own report":   ("intake", "GET", "/v1/integrator/reports/{tid}", None, {"integrator_own"}),
+    "integrator search":       ("intake", "GET", "/v1/integrator/reports", None, {"integrator_own", "integrator_other"}),
+    "open311 request":         ("intake", "GET", "/open311/v2/requests/{tid}.json", None, set(ROLES)),
+    "case inbox":              ("routing", "GET", "/v1/cases", None, STAFF | {"officer_other"}),
+    "case read":               ("routing", "GET", "/v1/cases/{tid}", None, STAFF),
+    "case respond":            ("routing", "POST", "/v1/cases/{tid}/respond", {"message": "sedang kami cek"}, {"officer_own"}),
+    "notification log":        ("notifier", "GET", "/v1/notifications?tracking_id={tid}", None, {"operator"}),
+    "webhook subscriptions":   ("notifier", "GET", "/v1/webhooks/subscriptions", None, {"operator"}),
+    "compliance figures":      ("sla", "GET", "/v1/sla/compliance?period=2026", None, set(ROLES)),
+    "report deadlines":        ("sla", "GET", "/v1/sla/reports/{tid}", None, set(ROLES)),
+}
+
+
+def _key(stack: Stack, integrator: str, region: str) -> dict[str, Any]:
+    out = subprocess.run([sys.executable, "-m", "services.intake.cli", "keys", "create", "--integrator", integrator,
+                          "--regions", region], cwd=ROOT, env=stack.iso.env(), capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    return dict(json.loads(out.stdout))
+
+
+async def test_access_matrix_has_no_unexpected_allow_or_deny(make_stack, db_of) -> None:  # type: ignore[no-untyped-def]
+    stack: Stack = make_stack()
+    db = db_of(stack)
+    own, other, revoked = _key(stack, "banjarmasin-app", "63.71"), _key(stack, "banjarbaru-app", "63.72"), \
+        _key(stack, "old-app", "63.71")
+    subprocess.run([sys.executable, "-m", "services.intake.cli", "keys", "revoke", revoked["key_id"]], cwd=ROOT,
+                   env=stack.iso.env(), check=True, capture_output=True, timeout=60)
+    settings = stack.iso.settings()
+    async with httpx.AsyncClient(timeout=30) as client:
+        r = await client.post(f"{stack['intake'].url}/v1/integrator/reports",
+                              json={**report_body(region_code="63.71", category="infrastructure", anonymous=True),
+                                    "reference": "M-1"}, headers={"X-Api-Key": own["api_key"]})
+        assert r.status_code == 201, r.text
+        tid, token = r.json()["tracking_id"], r.json()["reporter_token"]
+        await wait_until(lambda: db.cases.find_one({"_id": tid, "status": "assigned", "agency_id": "kota-banjarmasin.pupr"}),
+                         message="case assigned")
+        headers = {
+            "public": {}, "reporter": {"X-Reporter-Token": token}, "reporter_wrong_token": {"X-Reporter-Token": "nope"},
+            "integrator_own": {"X-Api-Key": own["api_key"]}, "integrator_other": {"X-Api-Key": other["api_key"]},
+            "integrator_revoked": {"X-Api-Key": revoked["api_key"]},
+            "officer_own": {"Authorization": f"Bearer {mint_jwt(settings, 'o1', 'officer', 'kota-banjarmasin.pupr')}"},
+            "officer_other": {"Authorization": f"Bearer {mint_jwt(settings, 'o2', 'officer', 'kota-banjarmasin.dinkes')}"},
+            "coordinator": {"Authorization": f"Bearer {mint_jwt(settings, 'c1', 'coordinator', 'kalsel')}"},
+            "oversight": {"Authorization": f"Bearer {mint_jwt(settings, 'v1', 'oversight', None)}"},
+            "operator": {"Authorization": f"Bearer {stack.iso.operator_token}"},
+        }
+        unexpected = []
+        for name, (service, method, path, body, allowed) in MATRIX.items():
+            for role in ROLES:
+                url = stack[service].url + path.format(tid=tid)
+                resp = await client.request(method, url, json=body, headers=headers[role])
+                granted = resp.status_code < 300
+                assert resp.status_code < 500, (name, role, resp.text)
+                if granted != (role in allowed):
+                    unexpected.append((name, role, resp.status_code))
+                if not granted:
+                    assert resp.headers["content-type"] == "application/problem+json", (name, role)
+        assert unexpected == [], unexpected
+        # a report reply and an officer's response really landed, once each
+        await asyncio.sleep(0.5)
+        case = await db.cases.find_one({"_id": tid})
+        assert [e["action"] for e in case["timeline"]].count("respond") == 1

@@ -1,0 +1,141 @@
+"""Fault injection: every accepted report reaches its end state across crashes and outages.
+
+During a run of reports through all four services one fault is injected mid-run: a SIGKILL
+of one service (then a restart), RabbitMQ stopped and started, or FerretDB stopped and
+started. Afterwards every accepted report is assigned, acknowledged exactly once and has its
+deadlines; every outbox is empty, every queue drained, nothing parked.
+
+`make test` runs 60 reports a fault; LAPOR_FAULT_REPORTS=2000 scripts/test.sh -k faults
+runs the long mode (see the README).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.e2e.helpers import report_body
+from tests.support.infra import rabbitmqctl
+from tests.support.stack import Stack, wait_until
+
+REPORTS = int(os.environ.get("LAPOR_FAULT_REPORTS", "60"))
+RESULTS: list[dict[str, Any]] = []
+
+
+def _ferretdb_restart(down_s: float) -> None:
+    """Stop the FerretDB process and start it again with the very same command line."""
+    pid = int(subprocess.run(["pgrep", "-f", "ferretdb-v1.24.2-lapor"], capture_output=True, text=True).stdout.split()[0])
+    cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[:-1]
+    cwd = os.readlink(f"/proc/{pid}/cwd")
+    log = Path(cwd) / ".local" / "logs" / "ferretdb.log" if (Path(cwd) / ".local").exists() else Path("/dev/null")
+    os.kill(pid, signal.SIGTERM)
+    for _ in range(100):
+        if not Path(f"/proc/{pid}").exists():
+            break
+        time.sleep(0.1)
+    time.sleep(down_s)
+    with open(log, "ab") as out:
+        subprocess.Popen([c.decode() for c in cmdline], cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    for _ in range(100):
+        if subprocess.run(["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/27017"], capture_output=True).returncode == 0:
+            return
+        time.sleep(0.1)
+    raise RuntimeError("FerretDB did not come back")
+
+
+async def _inject(stack: Stack, fault: str) -> None:
+    if fault.startswith("kill-"):
+        service = stack[fault.removeprefix("kill-")]
+        service.kill()
+        await asyncio.sleep(1.5)
+        service.start()
+        await asyncio.to_thread(service.wait_ready, 90)
+    elif fault == "broker-restart":
+        rabbitmqctl("stop_app")
+        await asyncio.sleep(3)
+        rabbitmqctl("start_app")
+    elif fault == "database-restart":
+        await asyncio.to_thread(_ferretdb_restart, 3.0)
+
+
+async def _submit(url: str, count: int, accepted: list[str], refused: Counter[str]) -> None:
+    """A client that keeps trying, as an app would: only a 201 counts as accepted."""
+    sem = asyncio.Semaphore(8)
+
+    async def one(i: int) -> None:
+        body = report_body()          # the same body on every retry, as an app resending would
+        async with sem:
+            for _ in range(120):
+                try:
+                    async with httpx.AsyncClient(base_url=url, timeout=15) as client:
+                        r = await client.post("/v1/reports", json=body,
+                                              headers={"Idempotency-Key": f"fault-{i}"})
+                    if r.status_code == 201:
+                        accepted.append(r.json()["tracking_id"])
+                        return
+                    refused[f"{r.status_code} {r.text[:120]}"] += 1
+                except httpx.HTTPError as exc:
+                    refused[type(exc).__name__] += 1
+                await asyncio.sleep(0.5)
+
+    await asyncio.gather(*(one(i) for i in range(count)))
+
+
+def _queue_depths(vhost: str) -> dict[str, int]:
+    out = rabbitmqctl("list_queues", "-p", vhost, "name", "messages", "--no-table-headers")
+    return {name: int(n) for name, n in (line.split() for line in out.splitlines() if line.strip())}
+
+
+@pytest.mark.parametrize("fault", ["kill-intake", "kill-routing", "kill-notifier", "kill-sla",
+                                   "broker-restart", "database-restart"])
+async def test_faults(fault: str, make_stack, db_of) -> None:  # type: ignore[no-untyped-def]
+    stack: Stack = make_stack()
+    db = db_of(stack)
+    accepted: list[str] = []
+    refused: Counter[str] = Counter()
+    started = time.monotonic()
+    load = asyncio.create_task(_submit(stack["intake"].url, REPORTS, accepted, refused))
+    await wait_until(lambda: _ready(accepted, REPORTS // 3), timeout=120, message="a third accepted")
+    await _inject(stack, fault)
+    await load
+    tids = set(accepted)
+    assert len(tids) == REPORTS, dict(refused)        # every report was accepted in the end (with retries)
+
+    async def settled() -> str | None:
+        assigned = await db.cases.count_documents({"_id": {"$in": list(tids)}, "status": "assigned"})
+        acks = await db.notifications.count_documents({"tracking_id": {"$in": list(tids)}, "kind": "ack", "status": "sent"})
+        clocks = await db.deadlines.count_documents({"tracking_id": {"$in": list(tids)}, "stage": "first_follow_up"})
+        shown = await db.reports.count_documents({"_id": {"$in": list(tids)}, "status": "assigned"})
+        return "ok" if (assigned, acks, clocks, shown) == (len(tids),) * 4 else None
+
+    await wait_until(settled, timeout=240, interval=1, message=f"{len(tids)} reports at their end state after {fault}")
+    # exactly one acknowledgement each, no case twice, nothing left behind
+    acks = Counter(d["tracking_id"] for d in await db.notifications.find(
+        {"tracking_id": {"$in": list(tids)}, "kind": "ack"}, {"tracking_id": 1}).to_list(None))
+    assert set(acks.values()) == {1}
+
+    async def drained() -> str | None:
+        pending = sum([await db[c].count_documents({"outbox_pending": {"$gt": 0}})
+                       for c in ("reports", "cases", "sla_steps", "sms_inbound")])
+        depths = _queue_depths(stack.iso.vhost)
+        busy = {q: n for q, n in depths.items() if n and not q.endswith(".parked")}
+        return "ok" if pending == 0 and not busy else None
+
+    await wait_until(drained, timeout=120, interval=1, message="outboxes empty and queues drained")
+    parked = {q: n for q, n in _queue_depths(stack.iso.vhost).items() if q.endswith(".parked") and n}
+    assert parked == {}
+    RESULTS.append({"fault": fault, "reports": REPORTS, "accepted": len(tids), "lost": 0,
+                    "client_retries": dict(refused), "seconds": round(time.monotonic() - started, 1)})
+
+
+async def _ready(accepted: list[str], n: int) -> bool:
+    return len(accepted) >= n
