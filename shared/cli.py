@@ -3,6 +3,7 @@
     python -m shared.cli parked list notifier            # what is parked, with the error
     python -m shared.cli parked replay notifier          # send everything back to the queue
     python -m shared.cli parked replay notifier --event-id 71bef5...
+    python -m shared.cli rotate-data-key                  # re-encrypt every *_enc field with the first key
 
 Connection settings come from the same ``LAPOR_*`` variables as the services.
 """
@@ -77,6 +78,52 @@ async def parked(action: str, consumer: str, event_id: str | None, limit: int) -
     return 0
 
 
+# where reporter contact data and other secrets are stored encrypted (fields named *_enc)
+ENCRYPTED_COLLECTIONS = ("reports", "contacts", "notifications", "webhook_subscriptions", "cases")
+
+
+def _rotate(value: Any, vault: Any, key: str = "") -> tuple[Any, int]:
+    """The value with every *_enc string re-encrypted, and how many there were."""
+    if isinstance(value, dict):
+        out, n = {}, 0
+        for k, v in value.items():
+            out[k], m = _rotate(v, vault, k)
+            n += m
+        return out, n
+    if isinstance(value, list):
+        pairs = [_rotate(v, vault, key) for v in value]
+        return [p[0] for p in pairs], sum(p[1] for p in pairs)
+    if key.endswith("_enc") and isinstance(value, str) and value:
+        return vault.rotate(value), 1
+    return value, 0
+
+
+async def rotate_data_key(batch_report: int = 1000) -> int:
+    """After putting a new key first in LAPOR_DATA_KEY (old ones after it): re-encrypt every
+    stored secret with the new key, one document update at a time; then the old key can go."""
+    from shared.privacy import Vault
+    from shared.storage.mongo import connect
+
+    settings = CommonSettings(service_name="lapor-cli")
+    vault = Vault(settings.data_key.get_secret_value(), settings.lookup_key.get_secret_value())
+    client, db = connect(settings)
+    total = 0
+    try:
+        for name in ENCRYPTED_COLLECTIONS:
+            docs = values = 0
+            async for doc in db[name].find({}):
+                rotated, n = _rotate({k: v for k, v in doc.items() if k not in ("_id", "outbox")}, vault)
+                if n:
+                    await db[name].update_one({"_id": doc["_id"]}, {"$set": rotated})
+                    docs, values = docs + 1, values + n
+            total += values
+            print(json.dumps({"collection": name, "documents": docs, "values": values}))
+    finally:
+        await client.close()
+    print(f"re-encrypted {total} value(s) with the first data key", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m shared.cli")
     sub = parser.add_subparsers(dest="group", required=True)
@@ -85,7 +132,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("consumer", choices=sorted(SUBSCRIPTIONS))
     p.add_argument("--event-id")
     p.add_argument("--limit", type=int, default=1000)
+    sub.add_parser("rotate-data-key", help="re-encrypt stored secrets with the first LAPOR_DATA_KEY")
     args = parser.parse_args(argv)
+    if args.group == "rotate-data-key":
+        return asyncio.run(rotate_data_key())
     return asyncio.run(parked(args.action, args.consumer, args.event_id, args.limit))
 
 

@@ -5,13 +5,14 @@ of one service (then a restart), RabbitMQ stopped and started, or FerretDB stopp
 started. Afterwards every accepted report is assigned, acknowledged exactly once and has its
 deadlines; every outbox is empty, every queue drained, nothing parked.
 
-`make test` runs 60 reports a fault; LAPOR_FAULT_REPORTS=2000 scripts/test.sh -k faults
-runs the long mode (see the README).
+`make test` runs 60 reports a fault; the long mode (README):
+LAPOR_FAULT_REPORTS=2000 LAPOR_FAULT_RESULTS=bench/results/faults.json scripts/test.sh tests/e2e/test_faults.py
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -29,6 +30,15 @@ from tests.support.stack import Stack, wait_until
 
 REPORTS = int(os.environ.get("LAPOR_FAULT_REPORTS", "60"))
 RESULTS: list[dict[str, Any]] = []
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _write_results() -> Any:
+    """With LAPOR_FAULT_RESULTS=FILE (the long mode), the figures of every fault go to FILE."""
+    yield
+    target = os.environ.get("LAPOR_FAULT_RESULTS")
+    if target and RESULTS:
+        Path(target).write_text(json.dumps(RESULTS, indent=2) + "\n")
 
 
 def _ferretdb_restart(down_s: float) -> None:
