@@ -5,7 +5,7 @@ of one service (then a restart), RabbitMQ stopped and started, or FerretDB stopp
 started. Afterwards every accepted report is assigned, acknowledged exactly once and has its
 deadlines; every outbox is empty, every queue drained, nothing parked.
 
-`make test` runs 60 reports a fault; the long mode (README):
+`make test` runs 30 reports a fault; the long mode (README):
 LAPOR_FAULT_REPORTS=2000 LAPOR_FAULT_RESULTS=bench/results/faults.json scripts/test.sh tests/e2e/test_faults.py
 """
 
@@ -28,7 +28,7 @@ from tests.e2e.helpers import report_body
 from tests.support.infra import rabbitmqctl
 from tests.support.stack import Stack, wait_until
 
-REPORTS = int(os.environ.get("LAPOR_FAULT_REPORTS", "60"))
+REPORTS = int(os.environ.get("LAPOR_FAULT_REPORTS", "30"))
 RESULTS: list[dict[str, Any]] = []
 
 

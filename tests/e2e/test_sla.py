@@ -123,7 +123,7 @@ async def test_two_workers_escalate_each_breach_once_and_a_killed_one_loses_noth
     try:
         # Reports received 90 days ago that no coordinator ever verified: every stage of the
         # default policy is long past, so each has a breach and a persistent breach due now.
-        count = 150
+        count = 90
         received_at = utcnow() - timedelta(days=90)
         tids = [f"OLD{i:05d}-X" for i in range(count)]
         for tid in tids:
