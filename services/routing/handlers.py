@@ -19,6 +19,9 @@ from shared.statuses import Status
 from shared.storage.outbox import outbox_insert_fields
 
 
+OPEN = ("received", "assigned", "in_progress", "postponed")
+
+
 def build_handlers(runtime: Runtime) -> Handlers:
     handlers = Handlers("routing")
     repo = CaseRepository(runtime.db)
@@ -80,15 +83,23 @@ def build_handlers(runtime: Runtime) -> Handlers:
 
     async def duplicate_of(report: ReportReceived, agency_id: str | None, classifier: Any) -> dict[str, Any] | None:
         """The most similar open case of the same agency or region in the last 30 days, if close."""
-        if classifier is None or not (agency_id or report.region_code):
+        scope = agency_id or report.region_code
+        if classifier is None or not scope:
             return None
         threshold = runtime.settings.duplicate_threshold  # type: ignore[attr-defined]
-        others = [o for o in await repo.recent_open(report.region_code, agency_id, report.received_at - timedelta(days=30))
-                  if o["_id"] != report.tracking_id]
+        days = [(report.received_at - timedelta(days=d)).strftime("%Y-%m-%d") for d in range(30)]
+        others = [o for o in await repo.recent(scope, days) if o["tid"] != report.tracking_id]
         # CPU work off the event loop: the consumer keeps serving other messages meanwhile
-        index, score = await asyncio.to_thread(classifier.most_similar, f"{report.title} {report.body}",
-                                               [f"{o['title']} {o['body']}" for o in others])
-        return {"tracking_id": others[index]["_id"], "score": round(score, 3)} if index >= 0 and score >= threshold else None
+        text = f"{report.title} {report.body}"
+        ranked = await asyncio.to_thread(classifier.most_similar, text, [o["text"] for o in others])
+        await repo.remember_recent(scope, report.received_at.strftime("%Y-%m-%d"), report.tracking_id, text)
+        index, score = ranked
+        if index < 0 or score < threshold:
+            return None
+        candidate = await repo.get(others[index]["tid"])
+        if candidate is None or candidate.get("merged_into") or candidate["status"] not in OPEN:
+            return None
+        return {"tracking_id": candidate["_id"], "score": round(score, 3)}
 
     @handlers.on("sla.breached.v1", idempotent=True)  # a repeatable $set
     async def mark_overdue(env: Envelope) -> None:

@@ -12,6 +12,7 @@ from shared.storage.outbox import merge_updates, outbox_update
 
 CASES = "cases"
 TRAINING = "routing_training"
+RECENT = "case_recent"   # duplicate candidates: per agency (or region) and day, read by _id
 INDEXES = [
     Index(CASES, [("coordinator_id", ASCENDING), ("status", ASCENDING), ("received_at", DESCENDING)]),
     Index(CASES, [("region_code", ASCENDING), ("status", ASCENDING), ("received_at", DESCENDING)]),
@@ -24,6 +25,7 @@ class CaseRepository:
     def __init__(self, db: AsyncDatabase) -> None:
         self.cases = db[CASES]
         self.training = db[TRAINING]
+        self.recent_cases = db[RECENT]
 
     async def exists(self, tracking_id: str) -> bool:
         return await self.cases.find_one({"_id": tracking_id}, {"_id": 1}) is not None
@@ -58,14 +60,21 @@ class CaseRepository:
         cursor = self.cases.find(query, {"outbox": 0}).sort([("received_at", -1), ("_id", -1)]).limit(limit)
         return await cursor.to_list(length=limit)
 
-    async def recent_open(self, region_code: str | None, agency_id: str | None, since: Any,
-                          limit: int = 200) -> list[dict[str, Any]]:
-        """Open cases of one region or agency received since ``since``: duplicate candidates."""
-        where: dict[str, Any] = {"agency_id": agency_id} if agency_id else {"region_code": region_code}
-        query = {**where, "status": {"$in": ["received", "assigned", "in_progress", "postponed"]},
-                 "received_at": {"$gte": since}, "merged_into": None}
-        cursor = self.cases.find(query, {"title": 1, "body": 1, "received_at": 1}).sort("received_at", -1).limit(limit)
-        return await cursor.to_list(length=limit)
+    async def remember_recent(self, scope: str, day: str, tracking_id: str, text: str) -> None:
+        """Note a new case under its agency (or region) and day, for later duplicate checks."""
+        await self.recent_cases.update_one({"_id": f"{scope}:{day}"},
+                                     {"$addToSet": {"items": {"tid": tracking_id, "text": text[:400]}}}, upsert=True)
+
+    async def recent(self, scope: str, days: list[str], limit: int = 100) -> list[dict[str, Any]]:
+        """The latest cases noted under ``scope`` on ``days`` (newest day first), by ``_id`` only:
+        no scan of the cases, on any database."""
+        out: list[dict[str, Any]] = []
+        for day in days:
+            doc = await self.recent_cases.find_one({"_id": f"{scope}:{day}"})
+            out.extend(reversed((doc or {}).get("items", [])))
+            if len(out) >= limit:
+                break
+        return out[:limit]
 
     async def set_fields(self, tracking_id: str, fields: dict[str, Any], guard: dict[str, Any] | None = None) -> bool:
         r = await self.cases.update_one({"_id": tracking_id, **(guard or {})}, {"$set": fields})
