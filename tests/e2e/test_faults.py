@@ -105,6 +105,8 @@ def _queue_depths(vhost: str) -> dict[str, int]:
     return {name: int(n) for name, n in (line.split() for line in out.splitlines() if line.strip())}
 
 
+# the long mode needs more than the suite's per-test limit: about half a second a report
+@pytest.mark.timeout(max(300, int(REPORTS * 0.6) + 240))
 @pytest.mark.parametrize("fault", ["kill-intake", "kill-routing", "kill-notifier", "kill-sla",
                                    "broker-restart", "database-restart"])
 async def test_faults(fault: str, make_stack, db_of) -> None:  # type: ignore[no-untyped-def]
@@ -114,7 +116,7 @@ async def test_faults(fault: str, make_stack, db_of) -> None:  # type: ignore[no
     refused: Counter[str] = Counter()
     started = time.monotonic()
     load = asyncio.create_task(_submit(stack["intake"].url, REPORTS, accepted, refused))
-    await wait_until(lambda: _ready(accepted, REPORTS // 3), timeout=120, message="a third accepted")
+    await wait_until(lambda: _ready(accepted, REPORTS // 3), timeout=max(120, REPORTS * 0.3), message="a third accepted")
     await _inject(stack, fault)
     await load
     tids = set(accepted)
@@ -127,7 +129,8 @@ async def test_faults(fault: str, make_stack, db_of) -> None:  # type: ignore[no
         shown = await db.reports.count_documents({"_id": {"$in": list(tids)}, "status": "assigned"})
         return "ok" if (assigned, acks, clocks, shown) == (len(tids),) * 4 else None
 
-    await wait_until(settled, timeout=240, interval=1, message=f"{len(tids)} reports at their end state after {fault}")
+    await wait_until(settled, timeout=max(240, REPORTS * 0.3), interval=1,
+                     message=f"{len(tids)} reports at their end state after {fault}")
     # exactly one acknowledgement each, no case twice, nothing left behind
     acks = Counter(d["tracking_id"] for d in await db.notifications.find(
         {"tracking_id": {"$in": list(tids)}, "kind": "ack"}, {"tracking_id": 1}).to_list(None))
