@@ -286,7 +286,7 @@ def markdown(r: dict[str, Any]) -> str:
              f"| raw floor: RabbitMQ confirmed persistent publish + consume | {f['publish_confirm_consume_per_s']}/s |",
              f"| raw floor: insert + confirmed publish | {f['insert_plus_publish_per_s']}/s |",
              f"| durable intake, closed loop (max) | {c['per_s']}/s, p50 {c['latency_ms']['p50']} ms, p99 {c['latency_ms']['p99']} ms |",
-             f"| durable intake / raw floor | {r['targets']['durable_intake_vs_floor']['ratio']} (target ≥ 0.5) |",
+             f"| durable intake / raw floor | {r['targets']['durable_intake_vs_floor']['value']} (target ≥ 0.5) |",
              f"| open loop at {o['target_per_s']}/s | p50 {o['latency_ms']['p50']} ms, p99 {o['latency_ms']['p99']} ms, errors {o['errors']} |",
              f"| load generator CPU share (closed loop) | {c['loadgen_cpu_share']} of one core |", "",
              "| end to end (accepted → acknowledgement sent) | rate | p50 | p95 | p99 | max | exactly once |",
