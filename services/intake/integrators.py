@@ -19,6 +19,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.events import utcnow
 from shared.problems import Problem
+from shared.storage.mongo import count_in_window
 
 KEYS = "integrator_keys"
 USAGE = "integrator_usage"
@@ -78,10 +79,7 @@ async def authenticate(db: AsyncDatabase, presented: str | None, field: str) -> 
 async def charge(db: AsyncDatabase, integrator: Integrator, now: datetime | None = None) -> None:
     """Count one request against the key's minute; 429 with Retry-After beyond its rate."""
     now = now or utcnow()
-    minute = now.strftime("%Y%m%d%H%M")
-    doc = await db[USAGE].find_one_and_update({"_id": f"{integrator.key_id}:{minute}"}, {"$inc": {"n": 1}},
-                                              upsert=True, return_document=True)
-    if doc and doc["n"] > integrator.rate_per_minute:
+    if await count_in_window(db[USAGE], integrator.key_id, now.strftime("%Y%m%d%H%M")) > integrator.rate_per_minute:
         retry_after = 60 - now.second
         raise Problem(429, "Too many requests", f"this key allows {integrator.rate_per_minute} requests a minute",
                       headers={"Retry-After": str(retry_after)})

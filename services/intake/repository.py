@@ -8,7 +8,7 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.events import CaseTransition
-from shared.storage.mongo import Index, insert_once
+from shared.storage.mongo import Index, count_in_window, insert_once
 from shared.storage.outbox import merge_updates, outbox_update
 
 REPORTS = "reports"
@@ -66,9 +66,7 @@ class ReportRepository:
 
     async def sms_count(self, sender_hash: str, hour: str) -> int:
         """Count this message against its sender's hour; returns the count so far."""
-        doc = await self.sms_rate.find_one_and_update(
-            {"_id": f"{sender_hash}:{hour}"}, {"$inc": {"n": 1}}, upsert=True, return_document=True)
-        return int(doc["n"]) if doc else 1
+        return await count_in_window(self.sms_rate, sender_hash, hour)
 
     async def add_reply(self, tracking_id: str, reply: dict[str, Any], events: list[Any]) -> bool:
         """The reporter's reply joins the report once, with its event, in one update."""

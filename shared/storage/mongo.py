@@ -70,3 +70,13 @@ async def insert_once(collection: AsyncCollection, doc: dict[str, Any]) -> bool:
         return True
     except DuplicateKeyError:
         return False
+
+
+async def count_in_window(collection: AsyncCollection, key: str, window: str) -> int:
+    """Add one to ``key``'s counter for ``window`` (e.g. an hour or minute stamp) and return it.
+
+    One atomic upsert per call, so every replica of a service counts against the same limit.
+    """
+    doc = await collection.find_one_and_update({"_id": f"{key}:{window}"}, {"$inc": {"n": 1}},
+                                               upsert=True, return_document=True)
+    return int(doc["n"]) if doc else 1
