@@ -12,12 +12,40 @@ from typing import Any
 from pymongo import ASCENDING, AsyncMongoClient, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.asynchronous.topology import Topology
+from pymongo.errors import AutoReconnect, DuplicateKeyError
 
 from shared.settings import CommonSettings
 
 
+def _keep_paused_pool_refusals_out_of_sdam() -> None:
+    """Stop PyMongo (4.15 - 4.20, async) from clearing a pool that has just come back.
+
+    After the database restarts, the pool is paused until the monitor sees the server again.
+    Operations that try a connection meanwhile are refused with AutoReconnect("connection
+    pool paused"), and that refusal goes through SDAM error handling like a network error,
+    with the current generation. When one of those is handled just after the monitor marked
+    the pool ready, it clears the pool again: with tens of concurrent operations (a consumer
+    retrying its backlog) this repeats every heartbeat and the service never recovers
+    (found by tests/e2e/test_faults.py at 500 reports; reproduced alone by
+    tests/integration/test_database_restart.py). The refusal says nothing new about the
+    server, so it is not fed to SDAM; every real network error still is.
+    """
+    original = Topology._handle_error
+    if getattr(original, "__lapor_fix__", False):
+        return
+
+    async def handle_error(self: Topology, address: Any, err_ctx: Any) -> None:
+        if isinstance(err_ctx.error, AutoReconnect) and "connection pool paused" in str(err_ctx.error):
+            return
+        await original(self, address, err_ctx)
+
+    handle_error.__lapor_fix__ = True  # type: ignore[attr-defined]
+    Topology._handle_error = handle_error  # type: ignore[method-assign]
+
+
 def connect(settings: CommonSettings) -> tuple[AsyncMongoClient, AsyncDatabase]:
+    _keep_paused_pool_refusals_out_of_sdam()
     client: AsyncMongoClient = AsyncMongoClient(
         settings.mongo_url,
         serverSelectionTimeoutMS=settings.mongo_timeout_ms,

@@ -14,8 +14,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import signal
-import subprocess
 import time
 from collections import Counter
 from pathlib import Path
@@ -25,7 +23,7 @@ import httpx
 import pytest
 
 from tests.e2e.helpers import report_body
-from tests.support.infra import rabbitmqctl
+from tests.support.infra import rabbitmqctl, restart_ferretdb
 from tests.support.stack import Stack, wait_until
 
 REPORTS = int(os.environ.get("LAPOR_FAULT_REPORTS", "30"))
@@ -41,27 +39,6 @@ def _write_results() -> Any:
         Path(target).write_text(json.dumps(RESULTS, indent=2) + "\n")
 
 
-def _ferretdb_restart(down_s: float) -> None:
-    """Stop the FerretDB process and start it again with the very same command line."""
-    pid = int(subprocess.run(["pgrep", "-f", "ferretdb-v1.24.2-lapor"], capture_output=True, text=True).stdout.split()[0])
-    cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[:-1]
-    cwd = os.readlink(f"/proc/{pid}/cwd")
-    log = Path(cwd) / ".local" / "logs" / "ferretdb.log" if (Path(cwd) / ".local").exists() else Path("/dev/null")
-    os.kill(pid, signal.SIGTERM)
-    for _ in range(100):
-        if not Path(f"/proc/{pid}").exists():
-            break
-        time.sleep(0.1)
-    time.sleep(down_s)
-    with open(log, "ab") as out:
-        subprocess.Popen([c.decode() for c in cmdline], cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    for _ in range(100):
-        if subprocess.run(["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/27017"], capture_output=True).returncode == 0:
-            return
-        time.sleep(0.1)
-    raise RuntimeError("FerretDB did not come back")
-
-
 async def _inject(stack: Stack, fault: str) -> None:
     if fault.startswith("kill-"):
         service = stack[fault.removeprefix("kill-")]
@@ -74,7 +51,7 @@ async def _inject(stack: Stack, fault: str) -> None:
         await asyncio.sleep(3)
         rabbitmqctl("start_app")
     elif fault == "database-restart":
-        await asyncio.to_thread(_ferretdb_restart, 3.0)
+        await asyncio.to_thread(restart_ferretdb, 3.0)
 
 
 async def _submit(url: str, count: int, accepted: list[str], refused: Counter[str]) -> None:

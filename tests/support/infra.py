@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import time
 import socket
 import subprocess
 import uuid
@@ -39,6 +41,27 @@ def rabbitmqctl(*args: str, timeout: float = 60) -> str:
     if out.returncode != 0:
         raise RuntimeError(f"rabbitmqctl {' '.join(args)}: {out.stderr.strip() or out.stdout.strip()}")
     return out.stdout
+
+
+def restart_ferretdb(down_s: float) -> None:
+    """Stop the FerretDB process and start it again with the very same command line."""
+    pid = int(subprocess.run(["pgrep", "-f", "ferretdb-v1.24.2-lapor"], capture_output=True, text=True).stdout.split()[0])
+    cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[:-1]
+    cwd = os.readlink(f"/proc/{pid}/cwd")
+    log = Path(cwd) / ".local" / "logs" / "ferretdb.log" if (Path(cwd) / ".local").exists() else Path("/dev/null")
+    os.kill(pid, signal.SIGTERM)
+    for _ in range(100):
+        if not Path(f"/proc/{pid}").exists():
+            break
+        time.sleep(0.1)
+    time.sleep(down_s)
+    with open(log, "ab") as out:
+        subprocess.Popen([c.decode() for c in cmdline], cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    for _ in range(100):
+        if port_open(MONGO_PORT):
+            return
+        time.sleep(0.1)
+    raise RuntimeError("FerretDB did not come back")
 
 
 @dataclass
