@@ -17,7 +17,8 @@ from typing import Any
 
 from sklearn.metrics import accuracy_score, classification_report, f1_score
 
-from services.routing.classifier import Classifier, load_labelled, seed_examples
+from services.routing.classifier import load_labelled, seed_examples
+from services.routing.train import fit
 from services.routing.rules import route
 from shared.directory import load_file
 from shared.events import ReportReceived, utcnow
@@ -39,7 +40,7 @@ def run(seed: int = 7) -> dict[str, Any]:
     train_idx = [i for i, g in enumerate(groups) if g not in held]
     test_idx = [i for i, g in enumerate(groups) if g in held]
     t0 = time.perf_counter()
-    model = Classifier(seed_examples(directory) + [(texts[i], labels[i]) for i in train_idx])
+    model = fit(seed_examples(directory) + [(texts[i], labels[i]) for i in train_idx])
     train_s = time.perf_counter() - t0
     predicted = [model.suggest(texts[i]).category for i in test_idx]
     truth = [labels[i] for i in test_idx]

@@ -2,7 +2,13 @@
 terms that drove it.
 
 Text is normalised (lower case, common SMS/slang spellings, Sastrawi stemming, stop words
-dropped), then TF-IDF of words and word pairs feeds a logistic regression (scikit-learn).
+dropped), then TF-IDF of words and word pairs feeds a logistic regression. Training is
+scikit-learn's, in a child process (``services/routing/train.py``): scikit-learn and SciPy
+would add about 100 MB to the service for a model that is a few thousand weights. The service
+keeps those weights (``Model``) and scores a text with them in plain Python, the same
+arithmetic as scikit-learn's ``TfidfVectorizer`` + ``LogisticRegression.predict_proba``
+(tests/unit/test_classifier.py checks they agree).
+
 It starts from the directory's category names, descriptions and keywords plus the project's
 labelled set, and learns from coordinators' decisions (each verification with a category is
 a training example). Every suggestion carries the model version.
@@ -10,17 +16,18 @@ a training example). Every suggestion carries the model version.
 
 from __future__ import annotations
 
+import asyncio
 import csv
-import hashlib
+import json
+import math
 import re
+import sys
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-import numpy as np
-import sklearn
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 from Sastrawi.StopWordRemover.StopWordRemoverFactory import StopWordRemoverFactory
 from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
@@ -82,44 +89,99 @@ def seed_examples(directory: Directory) -> list[tuple[str, str]]:
     return out
 
 
-class Classifier:
-    def __init__(self, examples: list[tuple[str, str]]) -> None:
-        texts = [normalise(t) for t, _ in examples]
-        labels = [c for _, c in examples]
-        digest = hashlib.sha256("\n".join(f"{c}\t{t}" for t, c in zip(texts, labels)).encode()).hexdigest()[:10]
-        self.version = f"tfidf-logreg-{sklearn.__version__}-{digest}"
-        self.vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1)
-        matrix = self.vectorizer.fit_transform(texts)
-        self.model = LogisticRegression(max_iter=2000, C=10.0)
-        self.model.fit(matrix, labels)
-        self.features = np.array(self.vectorizer.get_feature_names_out())
-        self.size = len(examples)
+# the analyser of scikit-learn's TfidfVectorizer (default token pattern, word 1- and 2-grams)
+_ANALYSER_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+
+
+def terms_of(normalised: str) -> list[str]:
+    tokens = _ANALYSER_TOKEN.findall(normalised)
+    return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]
+
+
+@dataclass
+class Model:
+    """A trained TF-IDF + logistic-regression model, as plain weights."""
+
+    version: str
+    classes: list[str]
+    idf: dict[str, float]                  # term -> inverse document frequency
+    coef: dict[str, list[float]]           # term -> one weight per class (one column if binary)
+    intercept: list[float]
+    size: int                              # training examples
+
+    def vector(self, text: str) -> dict[str, float]:
+        """L2-normalised sublinear TF-IDF of the text's known terms."""
+        return self.vector_normalised(normalise(text))
+
+    def vector_normalised(self, normalised: str) -> dict[str, float]:
+        counts = Counter(t for t in terms_of(normalised) if t in self.idf)
+        weights = {t: (1.0 + math.log(n)) * self.idf[t] for t, n in counts.items()}
+        norm = math.sqrt(sum(w * w for w in weights.values()))
+        return {t: w / norm for t, w in weights.items()} if norm else {}
+
+    def probabilities(self, vector: dict[str, float]) -> list[float]:
+        scores = list(self.intercept)
+        for term, w in vector.items():
+            for k, c in enumerate(self.coef.get(term, ())):
+                scores[k] += w * c
+        if len(self.classes) == 2:            # binary: one decision function, the logistic of it
+            p = 1.0 / (1.0 + math.exp(-scores[0]))
+            return [1.0 - p, p]
+        top = max(scores)
+        exps = [math.exp(s - top) for s in scores]
+        total = sum(exps)
+        return [e / total for e in exps]
 
     def suggest(self, text: str, top_terms: int = 5) -> Suggestion:
-        vector = self.vectorizer.transform([normalise(text)])
-        probabilities = self.model.predict_proba(vector)[0]
-        best = int(np.argmax(probabilities))
-        weights = vector.multiply(self.model.coef_[best] if len(self.model.classes_) > 2 else self.model.coef_[0]).tocsr()
-        order = np.argsort(-weights.data)[:top_terms]
-        terms = [str(self.features[weights.indices[i]]) for i in order if weights.data[i] > 0]
-        return Suggestion(str(self.model.classes_[best]), round(float(probabilities[best]), 3), terms, self.version)
+        vector = self.vector(text)
+        probabilities = self.probabilities(vector)
+        best = max(range(len(probabilities)), key=probabilities.__getitem__)
+        column = best if len(self.classes) > 2 else 0
+        drive = sorted(((w * self.coef[t][column], t) for t, w in vector.items() if t in self.coef), reverse=True)
+        terms = [t for score, t in drive[:top_terms] if score > 0]
+        return Suggestion(self.classes[best], round(probabilities[best], 3), terms, self.version)
 
     def similarity(self, a: str, b: str) -> float:
         """Cosine similarity of two texts in the model's TF-IDF space."""
         return self.most_similar(a, [b])[1]
 
     def most_similar(self, text: str, others: list[str]) -> tuple[int, float]:
-        """Index and cosine similarity of the closest of ``others`` (rows are L2-normalised)."""
+        """Index and cosine similarity of the closest of ``others`` (vectors are L2-normalised)."""
+        return self.most_similar_normalised(normalise(text), [normalise(o) for o in others])
+
+    def most_similar_normalised(self, text: str, others: list[str]) -> tuple[int, float]:
         if not others:
             return -1, 0.0
-        m = self.vectorizer.transform([normalise(t) for t in [text, *others]])
-        scores = (m[1:] @ m[0].T).toarray().ravel()
-        best = int(np.argmax(scores))
-        return best, float(scores[best])
+        v = self.vector_normalised(text)
+        scores = [sum(w * o.get(t, 0.0) for t, w in v.items()) for o in map(self.vector_normalised, others)]
+        best = max(range(len(scores)), key=scores.__getitem__)
+        return best, scores[best]
+
+    def to_json(self) -> str:
+        return json.dumps(self.__dict__, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> "Model":
+        return cls(**json.loads(raw))
 
 
-def train(directory: Directory, decisions: list[tuple[str, str]] = (), labelled: bool = True) -> Classifier:  # type: ignore[assignment]
+def examples_for(directory: Directory, decisions: list[tuple[str, str]] = (), labelled: bool = True) -> list[tuple[str, str]]:  # type: ignore[assignment]
     examples = seed_examples(directory) + list(decisions)
     if labelled and LABELLED.exists():
         examples += [(t, c) for t, c, _ in load_labelled() if c in directory.categories]
-    return Classifier(examples)
+    return examples
+
+
+async def train_in_child(examples: list[tuple[str, str]], timeout_s: float = 300) -> Model:
+    """Fit in ``python -m services.routing.train``: its memory goes when it exits."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "services.routing.train", stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, cwd=Path(__file__).resolve().parents[2])
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(json.dumps(examples).encode()), timeout_s)
+    except TimeoutError:
+        proc.kill()
+        raise
+    if proc.returncode != 0:
+        raise RuntimeError(f"training failed ({proc.returncode}): {err.decode(errors='replace')[-500:]}")
+    return Model.from_json(out)

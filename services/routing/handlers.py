@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 from typing import Any
 
 from shared.directory import Directory
+from services.routing.classifier import normalise
 from services.routing.repository import CASES, CaseRepository
 from services.routing.rules import coordinator_of, route
 from shared.events import (CaseTransition, Envelope, ReopenRequested, ReportAssigned, ReportReceived, ReportReplied,
@@ -33,8 +33,8 @@ def build_handlers(runtime: Runtime) -> Handlers:
             return
         directory: Directory = runtime.extras["directory"]
         classifier = runtime.extras.get("classifier")
-        decision = await asyncio.to_thread(route, report, directory, classifier,
-                                           runtime.settings.classifier_threshold)  # type: ignore[attr-defined]
+        # scoring is a few hundred dictionary lookups (classifier.Model): cheaper than a thread hop
+        decision = route(report, directory, classifier, runtime.settings.classifier_threshold)  # type: ignore[attr-defined]
         category = decision.category or report.category
         now = utcnow()
         agency = directory.agencies.get(decision.agency_id) if decision.agency_id else None
@@ -87,13 +87,13 @@ def build_handlers(runtime: Runtime) -> Handlers:
         if classifier is None or not scope:
             return None
         threshold = runtime.settings.duplicate_threshold  # type: ignore[attr-defined]
-        days = [(report.received_at - timedelta(days=d)).strftime("%Y-%m-%d") for d in range(30)]
-        others = [o for o in await repo.recent(scope, days) if o["tid"] != report.tracking_id]
-        # CPU work off the event loop: the consumer keeps serving other messages meanwhile
-        text = f"{report.title} {report.body}"
-        ranked = await asyncio.to_thread(classifier.most_similar, text, [o["text"] for o in others])
-        await repo.remember_recent(scope, report.received_at.strftime("%Y-%m-%d"), report.tracking_id, text)
-        index, score = ranked
+        recent, seen_n = await repo.recent(scope, (report.received_at - timedelta(days=30)).strftime("%Y-%m-%d"))
+        others = [o for o in recent if o["tid"] != report.tracking_id]
+        # kept normalised (stemming is the costly part), so a comparison is a few dictionary lookups
+        norm = normalise(f"{report.title} {report.body}"[:1000])
+        index, score = classifier.most_similar_normalised(norm, [o["norm"] for o in others])
+        await repo.remember_recent(scope, {"tid": report.tracking_id, "day": report.received_at.strftime("%Y-%m-%d"),
+                                           "norm": norm[:600]}, seen_n)
         if index < 0 or score < threshold:
             return None
         candidate = await repo.get(others[index]["tid"])

@@ -19,14 +19,15 @@ log = get_logger(__name__)
 
 
 async def _train(runtime: Runtime) -> None:
-    """(Re)train off the event loop from the directory, the labelled set and coordinators' decisions;
-    nothing to do when neither the directory nor the decisions changed since the last training."""
+    """(Re)train in a child process from the directory, the labelled set and coordinators'
+    decisions; nothing to do when neither the directory nor the decisions changed since the
+    last training."""
     decisions = await CaseRepository(runtime.db).decisions()
     basis = (runtime.extras["directory"].version, decisions)
     if runtime.extras.get("classifier") is not None and runtime.extras.get("trained_on") == basis:
         return
     runtime.extras["trained_on"] = basis
-    model = await asyncio.to_thread(classifier.train, runtime.extras["directory"], decisions)
+    model = await classifier.train_in_child(classifier.examples_for(runtime.extras["directory"], decisions))
     runtime.extras["classifier"] = model
     log.info("classifier trained", model_version=model.version, examples=model.size, decisions=len(decisions))
 

@@ -12,7 +12,8 @@ from shared.storage.outbox import merge_updates, outbox_update
 
 CASES = "cases"
 TRAINING = "routing_training"
-RECENT = "case_recent"   # duplicate candidates: per agency (or region) and day, read by _id
+RECENT = "case_recent"   # duplicate candidates: one rolling document per agency (or region), read by _id
+RECENT_KEEP = 100        # cases kept per scope (and compared with each new one); trimmed at twice that
 INDEXES = [
     Index(CASES, [("coordinator_id", ASCENDING), ("status", ASCENDING), ("received_at", DESCENDING)]),
     Index(CASES, [("region_code", ASCENDING), ("status", ASCENDING), ("received_at", DESCENDING)]),
@@ -60,21 +61,22 @@ class CaseRepository:
         cursor = self.cases.find(query, {"outbox": 0}).sort([("received_at", -1), ("_id", -1)]).limit(limit)
         return await cursor.to_list(length=limit)
 
-    async def remember_recent(self, scope: str, day: str, tracking_id: str, text: str) -> None:
-        """Note a new case under its agency (or region) and day, for later duplicate checks."""
-        await self.recent_cases.update_one({"_id": f"{scope}:{day}"},
-                                     {"$addToSet": {"items": {"tid": tracking_id, "text": text[:400]}}}, upsert=True)
+    async def recent(self, scope: str, since_day: str) -> tuple[list[dict[str, Any]], int]:
+        """The latest cases noted under ``scope`` since ``since_day`` (newest first), and the
+        document's counter: one read by ``_id``, on any database."""
+        doc = await self.recent_cases.find_one({"_id": scope}) or {}
+        items = [i for i in doc.get("items", []) if i.get("day", "") >= since_day]
+        return list(reversed(items))[:RECENT_KEEP], int(doc.get("n", 0))
 
-    async def recent(self, scope: str, days: list[str], limit: int = 100) -> list[dict[str, Any]]:
-        """The latest cases noted under ``scope`` on ``days`` (newest day first), by ``_id`` only:
-        no scan of the cases, on any database."""
-        out: list[dict[str, Any]] = []
-        for day in days:
-            doc = await self.recent_cases.find_one({"_id": f"{scope}:{day}"})
-            out.extend(reversed((doc or {}).get("items", [])))
-            if len(out) >= limit:
-                break
-        return out[:limit]
+    async def remember_recent(self, scope: str, item: dict[str, Any], seen_n: int) -> None:
+        """Note a new case under its scope. ``$slice`` is not in the portable subset (FerretDB v1
+        ignores it), so the list is cut back to the newest ``RECENT_KEEP`` by a guarded ``$set``
+        once it holds twice that; the guard (the counter read before) loses no concurrent add."""
+        await self.recent_cases.update_one({"_id": scope}, {"$addToSet": {"items": item}, "$inc": {"n": 1}}, upsert=True)
+        if seen_n + 1 >= 2 * RECENT_KEEP:
+            doc = await self.recent_cases.find_one({"_id": scope}) or {}
+            items = doc.get("items", [])[-RECENT_KEEP:]
+            await self.recent_cases.update_one({"_id": scope, "n": doc.get("n")}, {"$set": {"items": items, "n": len(items)}})
 
     async def set_fields(self, tracking_id: str, fields: dict[str, Any], guard: dict[str, Any] | None = None) -> bool:
         r = await self.cases.update_one({"_id": tracking_id, **(guard or {})}, {"$set": fields})
