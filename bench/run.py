@@ -13,6 +13,7 @@ import json
 import os
 import platform
 import resource
+import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,24 +43,51 @@ def summary_ms(values: list[float]) -> dict[str, float]:
         "max": round(max(values) * 1000, 1) if values else float("nan"), "n": len(values)}
 
 
-@dataclass
-class CpuClock:
-    """CPU seconds used by this process (the load generator) over a phase."""
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far (from /proc, in clock ticks)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-    started: float = 0.0
+
+def infra_pids() -> dict[str, int]:
+    """The database and broker processes of this machine's local stack (for their CPU share)."""
+    out: dict[str, int] = {}
+    for name, pattern in (("ferretdb", "ferretdb-v1.24.2"), ("rabbitmq", "beam.smp")):
+        found = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True).stdout.split()
+        if found:
+            out[name] = int(found[0])
+    return out
+
+
+@dataclass
+class CpuMeter:
+    """CPU used by every process of the run over a phase, as a share of one core and per report."""
+
+    pids: dict[str, int]
+    started: dict[str, float] | None = None
     wall: float = 0.0
 
-    def __enter__(self) -> "CpuClock":
-        usage = resource.getrusage(resource.RUSAGE_SELF)
-        self.started, self.wall = usage.ru_utime + usage.ru_stime, time.perf_counter()
+    def start(self) -> "CpuMeter":
+        self.started, self.wall = self._now(), time.perf_counter()
         return self
 
-    def share(self) -> float:
+    def _now(self) -> dict[str, float]:
         usage = resource.getrusage(resource.RUSAGE_SELF)
-        return round((usage.ru_utime + usage.ru_stime - self.started) / (time.perf_counter() - self.wall), 3)
+        now = {"load generator": usage.ru_utime + usage.ru_stime}
+        for name, pid in self.pids.items():
+            try:
+                now[name] = cpu_seconds(pid)
+            except (FileNotFoundError, ProcessLookupError):
+                pass
+        return now
 
-    def __exit__(self, *exc: object) -> None:
-        pass
+    def result(self, reports: int) -> dict[str, Any]:
+        assert self.started is not None
+        now, wall = self._now(), time.perf_counter() - self.wall
+        used = {n: now[n] - self.started[n] for n in now if n in self.started}
+        return {"cores_busy": round(sum(used.values()) / wall, 2),
+                "share_of_core": {n: round(v / wall, 3) for n, v in used.items()},
+                "cpu_ms_per_report": {n: round(v * 1000 / max(reports, 1), 1) for n, v in used.items()}}
 
 
 def rss_mb(pid: int) -> float:
@@ -150,12 +178,10 @@ async def closed_loop(url: str, count: int) -> tuple[dict[str, Any], list[str]]:
                 r.raise_for_status()
                 tids.append(r.json()["tracking_id"])
 
-        with CpuClock() as cpu:
-            t = time.perf_counter()
-            await asyncio.gather(*(one() for _ in range(count)))
-            elapsed = time.perf_counter() - t
-    return {"reports": count, "per_s": round(count / elapsed, 1), "latency_ms": summary_ms(latencies),
-            "loadgen_cpu_share": cpu.share()}, tids
+        t = time.perf_counter()
+        await asyncio.gather(*(one() for _ in range(count)))
+        elapsed = time.perf_counter() - t
+    return {"reports": count, "per_s": round(count / elapsed, 1), "latency_ms": summary_ms(latencies)}, tids
 
 
 async def open_loop(url: str, rate: float, seconds: float) -> tuple[dict[str, Any], list[str]]:
@@ -175,11 +201,10 @@ async def open_loop(url: str, rate: float, seconds: float) -> tuple[dict[str, An
             else:
                 errors += 1
 
-        with CpuClock() as cpu:
-            start = time.perf_counter() + 0.2
-            await asyncio.gather(*(one(start + i / rate) for i in range(total)))
+        start = time.perf_counter() + 0.2
+        await asyncio.gather(*(one(start + i / rate) for i in range(total)))
     return {"target_per_s": round(rate, 1), "sent": total, "accepted": len(tids), "errors": errors,
-            "latency_ms": summary_ms(latencies), "loadgen_cpu_share": cpu.share()}, tids
+            "latency_ms": summary_ms(latencies)}, tids
 
 
 async def end_to_end(stack: Stack, db: Any, tids: list[str], timeout: float = 120) -> dict[str, Any]:
@@ -201,6 +226,22 @@ async def end_to_end(stack: Stack, db: Any, tids: list[str], timeout: float = 12
     return {"accepted": len(tids), "assigned": assigned, "acknowledged_once": sum(len(a) == 1 for a in acks_by_tid.values()),
             "lost": len(tids) - len(latencies), "exactly_once": exactly_once and assigned == len(tids),
             "latency_ms": summary_ms(latencies)}
+
+
+async def drained(stack: Stack, db: Any, timeout: float = 300) -> float:
+    """Wait until every queue of the run's vhost is empty and no outbox holds an event: the next
+    phase must not inherit this one's backlog. Returns the seconds waited."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        out = subprocess.run(["rabbitmqctl", "-q", "list_queues", "-p", stack.iso.vhost, "name", "messages",
+                              "--no-table-headers"], capture_output=True, text=True, env={**os.environ, "PATH": os.environ.get("PATH", "") + ":/usr/sbin"})
+        busy = sum(int(n) for name, n in (line.split() for line in out.stdout.splitlines() if line.strip())
+                   if not name.endswith(".parked"))
+        pending = sum([await db[c].count_documents({"outbox_pending": {"$gt": 0}}) for c in ("reports", "cases", "sla_steps")])
+        if out.returncode == 0 and busy == 0 and pending == 0:
+            return round(time.monotonic() - started, 1)
+        await asyncio.sleep(1)
+    return round(time.monotonic() - started, 1)
 
 
 async def sample_memory(stack: Stack, stop: asyncio.Event, peaks: dict[str, float]) -> None:
@@ -229,15 +270,23 @@ async def main(quick: bool) -> dict[str, Any]:
         peaks: dict[str, float] = {}
         stop = asyncio.Event()
         sampler = asyncio.create_task(sample_memory(stack, stop, peaks))
+        pids = {n: svc.proc.pid for n, svc in stack.services.items() if svc.proc} | infra_pids()
+        intake_cpu, pipeline_cpu = CpuMeter(pids).start(), CpuMeter(pids).start()
         out["durable_intake_closed_loop"], tids = await closed_loop(stack["intake"].url, int(1000 * scale))
+        out["durable_intake_closed_loop"]["cpu_while_accepting"] = intake_cpu.result(len(tids))
         out["durable_intake_closed_loop"]["end_to_end"] = await end_to_end(stack, db, tids)
+        out["durable_intake_closed_loop"]["drain_s"] = await drained(stack, db)
+        out["durable_intake_closed_loop"]["cpu_whole_pipeline"] = pipeline_cpu.result(len(tids))
         maximum = out["durable_intake_closed_loop"]["per_s"]
-        out["durable_intake_open_loop"], _ = await open_loop(stack["intake"].url, maximum * 0.5, 10 * scale)
+        out["durable_intake_open_loop"], tids = await open_loop(stack["intake"].url, maximum * 0.5, 10 * scale)
+        await drained(stack, db)
         out["end_to_end"] = {}
         for share in (0.25, 0.5, 0.8):
-            await asyncio.sleep(3)  # let the previous phase drain
+            meter = CpuMeter(pids).start()
             phase, tids = await open_loop(stack["intake"].url, maximum * share, 10 * scale)
             phase["end_to_end"] = await end_to_end(stack, db, tids)
+            phase["drain_s"] = await drained(stack, db)   # the next phase starts from an idle platform
+            phase["cpu"] = meter.result(len(tids))
             out["end_to_end"][f"{int(share * 100)}%"] = phase
         stop.set()
         await sampler
@@ -288,7 +337,12 @@ def markdown(r: dict[str, Any]) -> str:
              f"| durable intake, closed loop (max) | {c['per_s']}/s, p50 {c['latency_ms']['p50']} ms, p99 {c['latency_ms']['p99']} ms |",
              f"| durable intake / raw floor | {r['targets']['durable_intake_vs_floor']['value']} (target ≥ 0.5) |",
              f"| open loop at {o['target_per_s']}/s | p50 {o['latency_ms']['p50']} ms, p99 {o['latency_ms']['p99']} ms, errors {o['errors']} |",
-             f"| load generator CPU share (closed loop) | {c['loadgen_cpu_share']} of one core |", "",
+             f"| load generator CPU share (closed loop) | {c['cpu_while_accepting']['share_of_core'].get('load generator')} of one core |",
+             f"| cores busy while accepting (closed loop) | {c['cpu_while_accepting']['cores_busy']} of {r['machine']['cores']} |", "",
+             "CPU per report over the whole pipeline (closed loop until every queue and outbox was empty), in ms:", "",
+             "| " + " | ".join(c["cpu_whole_pipeline"]["cpu_ms_per_report"]) + " |",
+             "|" + "---|" * len(c["cpu_whole_pipeline"]["cpu_ms_per_report"]),
+             "| " + " | ".join(str(v) for v in c["cpu_whole_pipeline"]["cpu_ms_per_report"].values()) + " |", "",
              "| end to end (accepted → acknowledgement sent) | rate | p50 | p95 | p99 | max | exactly once |",
              "|---|---|---|---|---|---|---|"]
     for share, phase in r["end_to_end"].items():
