@@ -10,6 +10,7 @@ from services.intake.handlers import build_handlers
 from services.intake.settings import IntakeSettings
 from shared import directory
 from shared.runtime import Runtime, ServiceSpec, create_service_app
+from shared.storage.batch import GroupInserter
 
 
 def create_app(settings: IntakeSettings | None = None) -> FastAPI:
@@ -17,6 +18,13 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
 
     async def on_start(runtime: Runtime) -> None:
         await directory.keep_fresh(runtime, settings.directory_refresh_s)  # SMS keywords
+        # reports accepted at the same moment are stored with one insert (group commit)
+        inserter = GroupInserter(runtime.db[repository.REPORTS])
+        inserter.start()
+        runtime.extras[repository.REPORTS_INSERTER] = inserter
+
+    async def on_stop(runtime: Runtime) -> None:
+        await runtime.extras[repository.REPORTS_INSERTER].stop()
 
     return create_service_app(ServiceSpec(
         settings=settings,
@@ -24,6 +32,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         description="Reports in from the web, apps, SMS 1708, integrators and Open311; public tracking.",
         routers=[reports.router, reporter.router, sms.router, integrator.router, open311.router],
         on_start=on_start,
+        on_stop=on_stop,
         handlers=build_handlers,
         indexes=repository.INDEXES,
         outbox_collections=[repository.REPORTS, repository.SMS_INBOUND],

@@ -8,6 +8,7 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.events import CaseTransition
+from shared.storage.batch import GroupInserter
 from shared.storage.mongo import Index, count_in_window, insert_once
 from shared.storage.outbox import merge_updates, outbox_update
 
@@ -15,6 +16,7 @@ REPORTS = "reports"
 IDEMPOTENCY = "idempotency"
 SMS_INBOUND = "sms_inbound"
 SMS_RATE = "sms_rate"
+REPORTS_INSERTER = "reports_inserter"   # Runtime.extras key of the reports' GroupInserter
 
 INDEXES = [
     Index(REPORTS, [("reporter.phone_hash", ASCENDING), ("received_at", DESCENDING)]),
@@ -25,14 +27,19 @@ INDEXES = [
 
 
 class ReportRepository:
-    def __init__(self, db: AsyncDatabase) -> None:
+    def __init__(self, db: AsyncDatabase, inserter: GroupInserter | None = None) -> None:
         self.reports = db[REPORTS]
+        self.inserter = inserter
         self.idempotency = db[IDEMPOTENCY]
         self.sms_inbound = db[SMS_INBOUND]
         self.sms_rate = db[SMS_RATE]
 
     async def insert(self, doc: dict[str, Any]) -> None:
-        await self.reports.insert_one(doc)
+        """Stored when this returns; ``DuplicateKeyError`` if the tracking ID exists."""
+        if self.inserter is not None:
+            await self.inserter.insert(doc)
+        else:
+            await self.reports.insert_one(doc)
 
     async def get(self, tracking_id: str) -> dict[str, Any] | None:
         return await self.reports.find_one({"_id": tracking_id}, {"outbox": 0, "applied_events": 0})

@@ -13,7 +13,7 @@ from typing import Any
 from pymongo.errors import DuplicateKeyError
 
 from services.intake.models import ReportIn
-from services.intake.repository import ReportRepository
+from services.intake.repository import REPORTS_INSERTER, ReportRepository
 from services.intake.tracking import new_tracking_id
 from shared.events import Channel, ReplyAddress, ReportReceived, make_event, utcnow
 from shared.observability.tracing import annotate
@@ -70,7 +70,7 @@ async def accept_report(
     With a given ``tracking_id`` (idempotent retries) a duplicate means the report exists
     already and is returned as accepted; without one, a (very rare) ID collision draws again.
     """
-    repo = ReportRepository(runtime.db)
+    repo = ReportRepository(runtime.db, runtime.extras.get(REPORTS_INSERTER))
     token = token or new_secret_token()
     reporter, reply_to = _reporter_fields(report, runtime.vault)
     for _ in range(5):
