@@ -102,7 +102,9 @@ class Dispatcher:
         }
         if req.channel == "sms":
             doc["sms"] = templates.sms_segments(text)
-        current = await self.repo.record(doc)
+        if attempt_now:   # created already claimed for the first try: one write less than claiming after
+            doc.update(lease_until=now + timedelta(seconds=self.settings.send_lease_s), attempts=1)
+        current, created = await self.repo.record(doc)
         if current["status"] != "queued":
             return str(current["status"])
         # the pointer first: whatever happens next, the retry worker will see this one again
@@ -110,11 +112,12 @@ class Dispatcher:
             await self.repo.point(nid, req.channel, now)
             return "queued"
         await self.repo.point(nid, req.channel, now + timedelta(seconds=self.settings.send_lease_s))
-        return await self.attempt(nid)
+        return await self.attempt(nid, claimed=current if created else None)
 
-    async def attempt(self, nid: str) -> str:
-        """One try under the lease; on failure the pointer moves to the next attempt."""
-        claimed = await self.repo.claim(nid, self.settings.send_lease_s)
+    async def attempt(self, nid: str, claimed: dict[str, Any] | None = None) -> str:
+        """One try under the lease; on failure the pointer moves to the next attempt.
+        ``claimed``: the document as created by this process, lease included."""
+        claimed = claimed or await self.repo.claim(nid, self.settings.send_lease_s)
         if claimed is None:
             current = await self.repo.get(nid)
             if current is None or current["status"] != "queued":

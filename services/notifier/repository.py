@@ -48,13 +48,14 @@ class NotificationRepository:
     async def contacts_for(self, tracking_id: str) -> dict[str, Any] | None:
         return await self.contacts.find_one({"_id": tracking_id})
 
-    async def record(self, doc: dict[str, Any]) -> dict[str, Any]:
-        """Insert a queued notification; if its identity exists already, return that one."""
+    async def record(self, doc: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+        """Insert a queued notification; if its identity exists already, return that one.
+        The flag says whether this call created it (and so holds whatever lease it carries)."""
         if await insert_once(self.notifications, doc):
-            return doc
+            return doc, True
         existing = await self.notifications.find_one({"_id": doc["_id"]})
         assert existing is not None
-        return existing
+        return existing, False
 
     async def claim(self, notification_id: str, lease_s: float) -> dict[str, Any] | None:
         """Take the right to send: only a queued notification whose lease is free or expired."""

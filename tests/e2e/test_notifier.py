@@ -59,7 +59,12 @@ async def test_acknowledgement_email_reaches_a_real_smtp_server(make_stack, db_o
         assert msg["To"] == email and msg["X-Envelope-To"] == email
         assert tid in msg.get_payload(decode=True).decode()
         db = db_of(stack)
-        sent = await db.notifications.find_one({"tracking_id": tid, "kind": "ack", "channel": "email"})
+
+        async def marked() -> Any:  # the SMTP server has it first; the notification is marked just after
+            doc = await db.notifications.find_one({"tracking_id": tid, "kind": "ack", "channel": "email"})
+            return doc if doc and doc["status"] != "queued" else None
+
+        sent = await wait_until(marked, timeout=10, message="notification marked after the SMTP answer")
         assert sent["status"] == "sent" and "accepted" in sent["provider_answer"]
 
 
