@@ -53,16 +53,21 @@ class ReportRepository:
     async def apply_transition(self, step: CaseTransition, event_id: str, entry: dict[str, Any]) -> None:
         """Project one case step: the timeline gets it once; the status only moves forward.
 
-        Two guarded single-document updates: events may arrive twice (the first guard) or out
-        of order (the second: an older case version never overwrites a newer status).
+        Guarded single-document updates: events may arrive twice (the timeline guard) or out
+        of order (an older case version never overwrites a newer status). The usual case, a new
+        step newer than what is shown, is one update; anything else takes the two guarded ones.
         """
-        await self.reports.update_one(
-            {"_id": step.tracking_id, "applied_events": {"$ne": event_id}},
-            {"$push": {"timeline": entry}, "$addToSet": {"applied_events": event_id}},
-        )
         fields: dict[str, Any] = {"status": step.status, "case_version": step.case_version, "updated_at": step.at}
         if step.agency_id:
             fields["agency"] = {"id": step.agency_id, "name": step.agency_name}
+        timeline = {"$push": {"timeline": entry}, "$addToSet": {"applied_events": event_id}}
+        both = await self.reports.update_one(
+            {"_id": step.tracking_id, "applied_events": {"$ne": event_id}, "case_version": {"$lt": step.case_version}},
+            {**timeline, "$set": fields},
+        )
+        if both.modified_count:
+            return
+        await self.reports.update_one({"_id": step.tracking_id, "applied_events": {"$ne": event_id}}, timeline)
         await self.reports.update_one(
             {"_id": step.tracking_id, "case_version": {"$lt": step.case_version}}, {"$set": fields}
         )
