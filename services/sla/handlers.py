@@ -36,8 +36,9 @@ def build_handlers(runtime: Runtime) -> Handlers:
                  "report_class": "urgent" if r.urgent else policy.report_class(r.category), "received_at": r.received_at,
                  "timezone": tz, **period_keys(r.received_at, tz)}
         await repo.set_facts(r.tracking_id, facts, first={"policy_version": policy.version, "agency_id": r.agency_id})
-        version = await clocks.policy_version(r.tracking_id)
-        await clocks.open("received", r.tracking_id, r.received_at, tz, version, await repo.facts(r.tracking_id) or facts)
+        stored = await repo.facts(r.tracking_id) or facts    # a step handled earlier may have set the agency
+        version = stored.get("policy_version") or policy.version
+        await clocks.open("received", r.tracking_id, r.received_at, tz, version, stored)
 
     async def on_step(env: Envelope) -> None:
         step = env.parse(ReportAssigned) if env.type == "report.assigned" else env.parse(CaseTransition)

@@ -213,9 +213,18 @@ class DeadlineRepository:
     # ------------------------------------------------------------------ compliance facts
 
     async def set_facts(self, tracking_id: str, fields: dict[str, Any], first: dict[str, Any] | None = None) -> None:
-        """Idempotent: ``$set`` of the same values, plus fields only their first writer sets."""
-        await self.reports.update_one({"_id": tracking_id}, {"$set": {"tracking_id": tracking_id, **fields}}, upsert=True)
-        for key, value in (first or {}).items():
+        """Idempotent: ``$set`` of the same values, plus fields only their first writer sets.
+
+        When this call creates the document the first-writer fields go with it (one write);
+        otherwise each is set by an update guarded on its still being empty."""
+        first = {k: v for k, v in (first or {}).items() if k not in fields}
+        update: dict[str, Any] = {"$set": {"tracking_id": tracking_id, **fields}}
+        if first:
+            update["$setOnInsert"] = first
+        result = await self.reports.update_one({"_id": tracking_id}, update, upsert=True)
+        if result.upserted_id is not None:
+            return
+        for key, value in first.items():
             await self.reports.update_one({"_id": tracking_id, key: None}, {"$set": {key: value}})
 
     async def facts(self, tracking_id: str) -> dict[str, Any] | None:
