@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.observability.logging import get_logger
@@ -70,6 +71,14 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(exc.status_code, title, detail, instance=request.url.path,
                                 headers=getattr(exc, "headers", None))
 
+    @app.exception_handler(ConnectionFailure)
+    async def _database_away(request: Request, exc: ConnectionFailure) -> JSONResponse:
+        # the database is restarting or unreachable: nothing was accepted, and trying again
+        # shortly is the right thing for the client to do (not a 500: nothing is broken here)
+        log.warning("database unavailable", path=request.url.path, error=type(exc).__name__)
+        return problem_response(503, "Service unavailable", "the database is briefly unavailable; nothing was "
+                                "stored, try again", instance=request.url.path, headers={"Retry-After": "2"})
+
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", path=request.url.path)
@@ -81,7 +90,8 @@ def install_problem_handlers(app: FastAPI) -> None:
 # clients (and schemathesis) can rely on it. 413 comes from the body-limit middleware.
 _ERROR_STATUSES = {"400": "malformed request", "401": "missing or wrong credentials", "403": "not allowed",
                    "404": "no such resource", "409": "conflict with the current state", "413": "body too large",
-                   "422": "invalid field", "429": "too many requests"}
+                   "422": "invalid field", "429": "too many requests",
+                   "503": "briefly unavailable (the database is restarting); retry after Retry-After"}
 PROBLEM_SCHEMA = {
     "type": "object",
     "required": ["type", "title", "status"],

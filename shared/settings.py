@@ -54,7 +54,10 @@ class CommonSettings(BaseSettings):
 
     directory_refresh_s: float = Field(30.0, description="how often a service re-reads the agency directory it keeps in memory")
     queue_watch_interval_s: float = Field(10.0, description="how often queue depth and consumers are read for /metrics")
-    outbox_sweep_interval_s: float = Field(2.0, description="how often the sweeper looks for unpublished events")
+    outbox_sweep_interval_s: float = Field(2.0, description="how often the sweeper looks for unpublished events while "
+                                           "there is reason to (start-up, a failed publish, leftovers last time)")
+    outbox_idle_sweep_interval_s: float = Field(30.0, description="how often it looks otherwise (events a crashed "
+                                                "replica left behind)")
     outbox_grace_s: float = Field(3.0, description="events younger than this are left to the fast path")
     outbox_batch: int = Field(200, description="events published per relay or sweeper round")
 

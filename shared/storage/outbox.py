@@ -58,6 +58,12 @@ class OutboxRelay:
         self._queue: asyncio.Queue[tuple[str, Any, Envelope]] = asyncio.Queue(maxsize=10_000)
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
+        # Finding leftovers is a query on outbox_pending: an index read on MongoDB, a scan of
+        # the whole collection on FerretDB's SQLite backend (it pushes down _id filters only).
+        # So the sweeper looks often only while there is reason to: at start-up (what a
+        # crashed predecessor left), after this relay failed to publish or clear, and while the
+        # last sweep still found something; otherwise at the idle interval.
+        self._suspect = True
 
     def start(self) -> None:
         self._tasks = [
@@ -71,6 +77,7 @@ class OutboxRelay:
             try:
                 self._queue.put_nowait((collection, doc_id, env))
             except asyncio.QueueFull:
+                self._suspect = True
                 return
 
     async def _relay_loop(self) -> None:
@@ -82,6 +89,7 @@ class OutboxRelay:
             try:
                 await self.publish_batch(batch)
             except Exception as exc:  # e.g. the database is down: the events stay in the outbox
+                self._suspect = True
                 log.warning("outbox relay batch failed", error=repr(exc))
 
     async def publish_batch(self, batch: list[tuple[str, Any, Envelope]]) -> int:
@@ -98,6 +106,7 @@ class OutboxRelay:
         OUTBOX_PUBLISHED.inc(len(confirmed))
         failed = len(batch) - len(confirmed)
         if failed:
+            self._suspect = True
             log.warning("outbox events left for the sweeper", count=failed)
         return len(confirmed)
 
@@ -109,26 +118,35 @@ class OutboxRelay:
 
     async def sweep_once(self) -> int:
         """Publish every event older than the grace period; returns how many were published."""
+        self._suspect = False   # set again below (or by the relay) if this round leaves reason to look
         cutoff = utcnow() - timedelta(seconds=self.settings.outbox_grace_s)
         published = 0
         backlog = 0
+        found_full_batch = False
         for collection in self.collections:
             cursor = self.db[collection].find(
                 {"outbox_pending": {"$gt": 0}}, {"outbox": 1}, limit=self.settings.outbox_batch
             )
             batch: list[tuple[str, Any, Envelope]] = []
+            docs = 0
             async for doc in cursor:
+                docs += 1
                 for raw in (doc.get("outbox") or {}).values():
                     backlog += 1
                     env = Envelope.model_validate(raw)
                     if env.occurred_at <= cutoff:
                         batch.append((collection, doc["_id"], env))
+            found_full_batch |= docs >= self.settings.outbox_batch
             if batch:
                 published += await self.publish_batch(batch)
         OUTBOX_BACKLOG.set(backlog - published)
+        if published or found_full_batch:
+            self._suspect = True    # leftovers were there: there may be more, look again soon
         return published
 
     async def _sweep_loop(self) -> None:
+        idle_since = 0.0
+        loop = asyncio.get_running_loop()
         while not self._stopping.is_set():
             try:
                 await asyncio.wait_for(self._stopping.wait(), timeout=self.settings.outbox_sweep_interval_s)
@@ -136,11 +154,15 @@ class OutboxRelay:
                 pass
             if self._stopping.is_set():
                 return
+            if not self._suspect and loop.time() - idle_since < self.settings.outbox_idle_sweep_interval_s:
+                continue
+            idle_since = loop.time()
             try:
                 count = await self.sweep_once()
                 if count:
                     log.info("outbox sweeper republished events", count=count)
             except Exception as exc:  # the database may be restarting; try again next round
+                self._suspect = True
                 log.warning("outbox sweep failed", error=repr(exc))
 
     async def stop(self, drain_timeout: float = 5.0) -> None:

@@ -42,7 +42,9 @@ async def test_sweeper_publishes_what_a_crashed_writer_left_in_the_outbox(
     # report.received.v1 is bound to routing, notifier and sla: each got both events
     for consumer in ("routing", "notifier", "sla"):
         assert await _depth(broker, queue_names(consumer).main) == 2
+    assert relay._suspect                                # leftovers found: look again soon
     assert await relay.sweep_once() == 0                 # nothing left: nothing published twice
+    assert not relay._suspect                            # clean: back to the idle interval (a scan on FerretDB)
 
 
 async def test_events_stay_in_the_outbox_while_the_broker_is_unreachable(
@@ -52,6 +54,7 @@ async def test_events_stay_in_the_outbox_while_the_broker_is_unreachable(
     relay = OutboxRelay(db, unreachable, ["reports"], settings)
     assert await relay.sweep_once() == 0
     assert (await db.reports.find_one({"_id": "BBBB-BBBBB"}))["outbox_pending"] == 1
+    assert relay._suspect                                # the publish failed: keep looking at the short interval
 
 
 async def test_a_redelivered_event_has_one_effect(db: AsyncDatabase, broker: Broker, settings: CommonSettings) -> None:
