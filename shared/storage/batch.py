@@ -65,10 +65,12 @@ class GroupInserter:
             for error in exc.details.get("writeErrors", []):
                 cls = DuplicateKeyError if error.get("code") == DUPLICATE_KEY else OperationFailure
                 failed[error["index"]] = cls(error.get("errmsg", "write error"), error.get("code"), error)
-        except Exception as exc:  # the database is away: every caller gets the same failure
+        except BaseException as exc:  # the database is away, or we are stopping: every caller learns it
             for _, future in batch:
                 if not future.done():
-                    future.set_exception(exc)
+                    future.set_exception(exc if isinstance(exc, Exception) else RuntimeError("inserter stopped"))
+            if not isinstance(exc, Exception):
+                raise
             return
         for i, (_, future) in enumerate(batch):
             if not future.done():         # a caller that gave up (cancelled) needs no answer
