@@ -24,7 +24,7 @@ import httpx
 from pymongo import AsyncMongoClient
 
 from tests.e2e.helpers import report_body
-from tests.support.infra import Isolation
+from tests.support.infra import Isolation, queue_depths
 from tests.support.stack import Stack
 
 RESULTS = Path(__file__).parent / "results"
@@ -255,12 +255,12 @@ async def drained(stack: Stack, db: Any, timeout: float = 300) -> float:
     phase must not inherit this one's backlog. Returns the seconds waited."""
     started = time.monotonic()
     while time.monotonic() - started < timeout:
-        out = subprocess.run(["rabbitmqctl", "-q", "list_queues", "-p", stack.iso.vhost, "name", "messages",
-                              "--no-table-headers"], capture_output=True, text=True, env={**os.environ, "PATH": os.environ.get("PATH", "") + ":/usr/sbin"})
-        busy = sum(int(n) for name, n in (line.split() for line in out.stdout.splitlines() if line.strip())
-                   if not name.endswith(".parked"))
+        try:
+            busy = sum(n for name, n in queue_depths(stack.iso.vhost).items() if not name.endswith(".parked"))
+        except RuntimeError:          # rabbitmqctl could not answer this time
+            busy = -1
         pending = sum([await db[c].count_documents({"outbox_pending": {"$gt": 0}}) for c in ("reports", "cases", "sla_steps")])
-        if out.returncode == 0 and busy == 0 and pending == 0:
+        if busy == 0 and pending == 0:
             return round(time.monotonic() - started, 1)
         await asyncio.sleep(1)
     return round(time.monotonic() - started, 1)

@@ -26,3 +26,5 @@ LABELS_ID = {
 }
 
 FINAL = {Status.closed, Status.archived}
+# still with the government: not yet resolved, closed or archived
+OPEN = frozenset({Status.received, Status.assigned, Status.in_progress, Status.postponed})

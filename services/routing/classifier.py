@@ -26,7 +26,6 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from Sastrawi.StopWordRemover.StopWordRemoverFactory import StopWordRemoverFactory
 from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
@@ -133,7 +132,10 @@ class Model:
         return [e / total for e in exps]
 
     def suggest(self, text: str, top_terms: int = 5) -> Suggestion:
-        vector = self.vector(text)
+        return self.suggest_normalised(normalise(text), top_terms)
+
+    def suggest_normalised(self, normalised: str, top_terms: int = 5) -> Suggestion:
+        vector = self.vector_normalised(normalised)
         probabilities = self.probabilities(vector)
         best = max(range(len(probabilities)), key=probabilities.__getitem__)
         column = best if len(self.classes) > 2 else 0
@@ -143,13 +145,11 @@ class Model:
 
     def similarity(self, a: str, b: str) -> float:
         """Cosine similarity of two texts in the model's TF-IDF space."""
-        return self.most_similar(a, [b])[1]
-
-    def most_similar(self, text: str, others: list[str]) -> tuple[int, float]:
-        """Index and cosine similarity of the closest of ``others`` (vectors are L2-normalised)."""
-        return self.most_similar_normalised(normalise(text), [normalise(o) for o in others])
+        return self.most_similar_normalised(normalise(a), [normalise(b)])[1]
 
     def most_similar_normalised(self, text: str, others: list[str]) -> tuple[int, float]:
+        """Index and cosine similarity of the closest of ``others`` (all already ``normalise``d;
+        vectors are L2-normalised, so the dot product is the cosine)."""
         if not others:
             return -1, 0.0
         v = self.vector_normalised(text)
@@ -181,6 +181,7 @@ async def train_in_child(examples: list[tuple[str, str]], timeout_s: float = 300
         out, err = await asyncio.wait_for(proc.communicate(json.dumps(examples).encode()), timeout_s)
     except TimeoutError:
         proc.kill()
+        await proc.wait()     # reap it: no zombie left behind by a hung training
         raise
     if proc.returncode != 0:
         raise RuntimeError(f"training failed ({proc.returncode}): {err.decode(errors='replace')[-500:]}")

@@ -15,11 +15,8 @@ from shared.events import (CaseTransition, Envelope, ReopenRequested, ReportAssi
 from shared.messaging.consumer import Handlers
 from shared.observability.tracing import annotate
 from shared.runtime import Runtime
-from shared.statuses import Status
+from shared.statuses import OPEN, Status
 from shared.storage.outbox import outbox_insert_fields
-
-
-OPEN = ("received", "assigned", "in_progress", "postponed")
 
 
 def build_handlers(runtime: Runtime) -> Handlers:
@@ -33,8 +30,11 @@ def build_handlers(runtime: Runtime) -> Handlers:
             return
         directory: Directory = runtime.extras["directory"]
         classifier = runtime.extras.get("classifier")
+        # once: both the category and the duplicate check read it (stemming is the costly part)
+        norm = normalise(f"{report.title} {report.body}")
         # scoring is a few hundred dictionary lookups (classifier.Model): cheaper than a thread hop
-        decision = route(report, directory, classifier, runtime.settings.classifier_threshold)  # type: ignore[attr-defined]
+        decision = route(report, directory, classifier, runtime.settings.classifier_threshold,  # type: ignore[attr-defined]
+                         normalised=norm)
         category = decision.category or report.category
         now = utcnow()
         agency = directory.agencies.get(decision.agency_id) if decision.agency_id else None
@@ -70,7 +70,7 @@ def build_handlers(runtime: Runtime) -> Handlers:
             "forward_chain": [agency.id] if agency else [],
             "route": {"rule": decision.rule, "confidence": decision.confidence, "directory_version": directory.version,
                       "suggestion": decision.suggestion},
-            "duplicate_candidate": await duplicate_of(report, agency.id if agency else None, classifier),
+            "duplicate_candidate": await duplicate_of(report, norm, agency.id if agency else None, classifier),
             "merged_into": None,
             "overdue": False,
             "received_at": report.received_at,
@@ -81,7 +81,8 @@ def build_handlers(runtime: Runtime) -> Handlers:
         if await repo.create(doc) and events:
             runtime.relay.submit(CASES, report.tracking_id, events)
 
-    async def duplicate_of(report: ReportReceived, agency_id: str | None, classifier: Any) -> dict[str, Any] | None:
+    async def duplicate_of(report: ReportReceived, norm: str, agency_id: str | None,
+                           classifier: Any) -> dict[str, Any] | None:
         """The most similar open case of the same agency or region in the last 30 days, if close."""
         scope = agency_id or report.region_code
         if classifier is None or not scope:
@@ -89,8 +90,7 @@ def build_handlers(runtime: Runtime) -> Handlers:
         threshold = runtime.settings.duplicate_threshold  # type: ignore[attr-defined]
         recent, seen_n = await repo.recent(scope, (report.received_at - timedelta(days=30)).strftime("%Y-%m-%d"))
         others = [o for o in recent if o["tid"] != report.tracking_id]
-        # kept normalised (stemming is the costly part), so a comparison is a few dictionary lookups
-        norm = normalise(f"{report.title} {report.body}"[:1000])
+        # kept normalised, so a comparison is a few dictionary lookups
         index, score = classifier.most_similar_normalised(norm, [o["norm"] for o in others])
         await repo.remember_recent(scope, {"tid": report.tracking_id, "day": report.received_at.strftime("%Y-%m-%d"),
                                            "norm": norm[:600]}, seen_n)

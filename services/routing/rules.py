@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from services.routing.classifier import normalise
 from shared.directory import Directory
 from shared.events import ReportReceived
 from shared.regions import parent_of
@@ -49,11 +50,14 @@ def _agency_for_region(directory: Directory, region_code: str) -> str | None:
     return None
 
 
-def route(report: ReportReceived, directory: Directory, classifier: Any = None, threshold: float = 0.6) -> Decision:
+def route(report: ReportReceived, directory: Directory, classifier: Any = None, threshold: float = 0.6,
+          normalised: str | None = None) -> Decision:
+    """``normalised``: the report's title and body already through ``classifier.normalise``
+    (the handler needs it for duplicates too; stemming is the costly part)."""
     suggestion = None
     category = report.category
     if category is None and classifier is not None:
-        s = classifier.suggest(f"{report.title} {report.body}")
+        s = classifier.suggest_normalised(normalised if normalised is not None else normalise(f"{report.title} {report.body}"))
         suggestion = {"category": s.category, "confidence": s.confidence, "terms": s.terms, "model_version": s.model_version}
         if s.confidence >= threshold:
             category = s.category

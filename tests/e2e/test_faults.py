@@ -23,7 +23,7 @@ import httpx
 import pytest
 
 from tests.e2e.helpers import report_body
-from tests.support.infra import rabbitmqctl, restart_ferretdb
+from tests.support.infra import queue_depths, rabbitmqctl, restart_ferretdb
 from tests.support.stack import Stack, wait_until
 
 REPORTS = int(os.environ.get("LAPOR_FAULT_REPORTS", "30"))
@@ -77,11 +77,6 @@ async def _submit(url: str, count: int, accepted: list[str], refused: Counter[st
     await asyncio.gather(*(one(i) for i in range(count)))
 
 
-def _queue_depths(vhost: str) -> dict[str, int]:
-    out = rabbitmqctl("list_queues", "-p", vhost, "name", "messages", "--no-table-headers")
-    return {name: int(n) for name, n in (line.split() for line in out.splitlines() if line.strip())}
-
-
 # the long mode needs more than the suite's per-test limit: about half a second a report
 @pytest.mark.timeout(max(300, int(REPORTS * 0.6) + 240))
 @pytest.mark.parametrize("fault", ["kill-intake", "kill-routing", "kill-notifier", "kill-sla",
@@ -118,12 +113,12 @@ async def test_faults(fault: str, make_stack, db_of) -> None:  # type: ignore[no
     async def drained() -> str | None:
         pending = sum([await db[c].count_documents({"outbox_pending": {"$gt": 0}})
                        for c in ("reports", "cases", "sla_steps", "sms_inbound")])
-        depths = _queue_depths(stack.iso.vhost)
+        depths = queue_depths(stack.iso.vhost)
         busy = {q: n for q, n in depths.items() if n and not q.endswith(".parked")}
         return "ok" if pending == 0 and not busy else None
 
     await wait_until(drained, timeout=120, interval=1, message="outboxes empty and queues drained")
-    parked = {q: n for q, n in _queue_depths(stack.iso.vhost).items() if q.endswith(".parked") and n}
+    parked = {q: n for q, n in queue_depths(stack.iso.vhost).items() if q.endswith(".parked") and n}
     assert parked == {}
     RESULTS.append({"fault": fault, "reports": REPORTS, "accepted": len(tids), "lost": 0,
                     "client_retries": dict(refused), "seconds": round(time.monotonic() - started, 1)})

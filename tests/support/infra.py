@@ -43,6 +43,12 @@ def rabbitmqctl(*args: str, timeout: float = 60) -> str:
     return out.stdout
 
 
+def queue_depths(vhost: str) -> dict[str, int]:
+    """Messages waiting in each queue of ``vhost``."""
+    out = rabbitmqctl("list_queues", "-p", vhost, "name", "messages", "--no-table-headers")
+    return {name: int(n) for name, n in (line.split() for line in out.splitlines() if line.strip())}
+
+
 def restart_ferretdb(down_s: float) -> None:
     """Stop the FerretDB process and start it again with the very same command line."""
     pid = int(subprocess.run(["pgrep", "-f", "ferretdb-v1.24.2-lapor"], capture_output=True, text=True).stdout.split()[0])

@@ -29,10 +29,10 @@ from shared.observability.metrics import INTAKE_REPORTS
 from shared.problems import Problem
 from shared.regions import is_region_code
 from shared.runtime import Runtime, get_runtime
+from shared.statuses import OPEN
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-OPEN = {"received", "assigned", "in_progress", "postponed"}
 SPEC = "http://wiki.open311.org/GeoReport_v2"
 
 
