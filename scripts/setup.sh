@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Idempotent set-up on a fresh machine: Python environment, RabbitMQ (Debian's package) and
-# FerretDB v1 (built with Go), then starts both servers on loopback if they are not running.
+# Idempotent set-up on a fresh machine: Python environment, the web portal's npm packages,
+# RabbitMQ (Debian's package) and FerretDB v1 (built with Go), Chromium with --browser (tests), then starts both servers on loopback if they are not running.
 # A second run reuses whatever is installed and running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -119,7 +119,18 @@ ferretdb() {
   fi
 }
 
+browser() {
+  # Debian's Chromium for the browser tests (Playwright drives it; its own download cannot work here)
+  [ -x /usr/bin/chromium ] && return 0
+  [ "$(id -u)" = 0 ] || die "Chromium is missing; install it with: sudo apt-get install -y chromium"
+  say "installing Chromium from Debian's packages (browser tests)"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core; } \
+    >"$STATE/logs/apt-chromium.log" 2>&1 || die "apt-get install chromium failed; see $STATE/logs/apt-chromium.log"
+}
+
 python_env
+scripts/web_assets.sh
+[ "${1:-}" = "--browser" ] && browser
 rabbitmq
 kannel
 ferretdb

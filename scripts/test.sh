@@ -3,5 +3,5 @@
 # database and RabbitMQ vhost (tests/conftest.py), so runs do not see each other's data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh --browser
 exec .venv/bin/python -m pytest "$@"

@@ -9,6 +9,7 @@ provinces (WIB, WITA, WIT).
 from __future__ import annotations
 
 import csv
+import gzip
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -23,12 +24,38 @@ _WIT = {"81", "82", "91", "92", "93", "94", "95", "96", "97"}
 
 @lru_cache(maxsize=1)
 def known_regions() -> dict[str, str]:
-    """Code -> name of every province, regency/city and district."""
+    """Code -> name of every province, regency/city and district (villages: ``children_of``)."""
     names: dict[str, str] = {}
     for name in ("provinces", "regencies", "districts"):
         with open(DATA / f"{name}.csv", newline="", encoding="utf-8") as f:
             names.update({row["code"]: row["name"] for row in csv.DictReader(f)})
     return names
+
+
+@lru_cache(maxsize=1)
+def _villages() -> dict[str, list[tuple[str, str]]]:
+    """District code -> its villages (kelurahan/desa) as (code, name); read once, on first use."""
+    by_district: dict[str, list[tuple[str, str]]] = {}
+    with gzip.open(DATA / "villages.csv.gz", "rt", newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            by_district.setdefault(row["district_code"], []).append((row["code"], row["name"]))
+    return by_district
+
+
+def children_of(code: str | None) -> list[tuple[str, str]]:
+    """The regions one level below ``code`` (provinces for None), as (code, name) by name."""
+    if code is None:
+        items = [(c, n) for c, n in known_regions().items() if "." not in c]
+    elif code.count(".") == 2:
+        items = list(_villages().get(code, []))
+    else:
+        depth = code.count(".") + 1
+        items = [(c, n) for c, n in known_regions().items() if c.count(".") == depth and c.startswith(code + ".")]
+    return sorted(items, key=lambda item: item[1])
+
+
+def village_name(code: str) -> str | None:
+    return next((n for c, n in _villages().get(code.rsplit(".", 1)[0], []) if c == code), None)
 
 
 def is_region_code(code: str) -> bool:
@@ -40,6 +67,8 @@ def is_region_code(code: str) -> bool:
 
 
 def region_name(code: str | None) -> str | None:
+    if code and code.count(".") == 3:
+        return village_name(code)
     return known_regions().get(code or "")
 
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import uvicorn
 
-from shared.settings import CommonSettings
+
+class Listens(Protocol):
+    host: str
+    port: int
 
 
-def serve(factory: str, settings: CommonSettings) -> None:
+def serve(factory: str, settings: Listens) -> None:
     uvicorn.run(
         factory,
         factory=True,

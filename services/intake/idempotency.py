@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.intake.repository import ReportRepository
-from services.intake.tracking import new_tracking_id
+from shared.tracking import new_tracking_id
 from shared.events import utcnow
 from shared.privacy import Vault, new_secret_token
 from shared.problems import Problem

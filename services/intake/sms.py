@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from services.intake.tracking import normalize_tracking_id
+from shared.tracking import normalize_tracking_id
 from shared.text import clean_text
 
 INFO_WORDS = {"INFO", "CEK", "STATUS", "LACAK"}

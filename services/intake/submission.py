@@ -14,7 +14,7 @@ from pymongo.errors import DuplicateKeyError
 
 from services.intake.models import ReportIn
 from services.intake.repository import REPORTS_INSERTER, ReportRepository
-from services.intake.tracking import new_tracking_id
+from shared.tracking import new_tracking_id
 from shared.events import Channel, ReplyAddress, ReportReceived, make_event, utcnow
 from shared.observability.tracing import annotate
 from shared.privacy import Vault, new_secret_token, token_hash

@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 
 from services.intake.integrators import Integrator
 from services.intake.sms import parse, title_of
-from services.intake.tracking import new_tracking_id
+from shared.tracking import new_tracking_id
 
 KEYWORDS = {"BANJAR", "BANJARMASIN", "KALSEL", "LAPOR"}
 

@@ -1,4 +1,4 @@
-from services.intake.tracking import ALPHABET, new_tracking_id, normalize_tracking_id
+from shared.tracking import ALPHABET, new_tracking_id, normalize_tracking_id
 
 
 def test_alphabet_has_no_ambiguous_characters() -> None:

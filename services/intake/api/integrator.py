@@ -16,7 +16,7 @@ from services.intake.models import (IntegratorReportIn, IntegratorReportList, In
                                     ReportIn)
 from services.intake.repository import ReportRepository
 from services.intake.submission import accept_report
-from services.intake.tracking import normalize_tracking_id
+from shared.tracking import normalize_tracking_id
 from services.intake.views import public_view
 from shared.observability.metrics import INTAKE_REPORTS
 from shared.problems import Problem

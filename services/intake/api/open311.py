@@ -21,7 +21,7 @@ from services.intake.models import LocationIn, ReporterIn, ReportIn
 from services.intake.repository import ReportRepository
 from services.intake.sms import title_of
 from services.intake.submission import accept_report
-from services.intake.tracking import normalize_tracking_id
+from shared.tracking import normalize_tracking_id
 from services.intake.views import status_label
 from shared.directory import Directory
 from shared.events import utcnow

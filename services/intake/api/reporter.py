@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Header
 
 from services.intake.models import Accepted, RatingIn, ReopenIn, ReplyIn
 from services.intake.repository import REPORTS, ReportRepository
-from services.intake.tracking import normalize_tracking_id
+from shared.tracking import normalize_tracking_id
 from shared.events import ReopenRequested, ReportRated, ReportReplied, make_event, utcnow
 from shared.privacy import token_hash
 from shared.problems import Problem

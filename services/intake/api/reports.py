@@ -10,7 +10,7 @@ from services.intake import idempotency
 from services.intake.models import ReportCreated, ReportIn, ReportView
 from services.intake.repository import ReportRepository
 from services.intake.submission import accept_report
-from services.intake.tracking import normalize_tracking_id
+from shared.tracking import normalize_tracking_id
 from services.intake.views import public_view, reporter_view
 from shared.observability.metrics import INTAKE_REPORTS
 from shared.privacy import token_hash

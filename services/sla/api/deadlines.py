@@ -31,3 +31,15 @@ async def report_deadlines(tracking_id: str, runtime: Annotated[Runtime, Depends
 async def overdue(runtime: Annotated[Runtime, Depends(get_runtime)],
                   limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict[str, Any]:
     return {"items": [_out(d) for d in await DeadlineRepository(runtime.db).overdue(utcnow(), limit)]}
+
+
+@router.get("/policy")
+async def policy_summary(runtime: Annotated[Runtime, Depends(get_runtime)],
+                         category: Annotated[str | None, Query(max_length=48)] = None,
+                         agency_id: Annotated[str | None, Query(max_length=64)] = None) -> dict[str, Any]:
+    """The deadlines a new report of this category (and agency) runs on: what a receipt tells."""
+    policy = runtime.extras["policies"].current
+    report_class = policy.report_class(category)
+    return {"version": policy.version, "report_class": report_class,
+            "stages": {stage: policy.duration(stage, report_class, agency_id).model_dump(exclude_none=True)
+                       for stage in policy.stages}}

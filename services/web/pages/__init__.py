@@ -1,0 +1,1 @@
+"""Routers of the portal's pages, one module per part of the citizen's journey."""

@@ -1,0 +1,45 @@
+"""Typed settings of the web portal, from ``LAPOR_*`` environment variables.
+
+The portal holds no database or broker settings: it only knows where the four services answer.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.settings import Environment
+
+DEV_SESSION_KEY = "dev-only-web-session-key-do-not-use"
+
+
+class WebSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LAPOR_", extra="ignore", populate_by_name=True)
+
+    service_name: str = "web"
+    environment: Environment = Field(Environment.development, description="development, test or production")
+    host: str = Field("127.0.0.1", description="address the HTTP server binds")
+    port: int = Field(8000, description="HTTP port of the web portal")
+    intake_url: str = Field("http://127.0.0.1:8001", description="base URL of the intake service's API")
+    routing_url: str = Field("http://127.0.0.1:8002", description="base URL of the routing service's API")
+    sla_url: str = Field("http://127.0.0.1:8004", description="base URL of the SLA service's API")
+    api_timeout_s: float = Field(10.0, gt=0, description="how long a page waits for a service before answering 503")
+    directory_cache_s: float = Field(60.0, ge=0, description="how long the portal keeps the agency directory it shows")
+    web_session_key: SecretStr = Field(SecretStr(DEV_SESSION_KEY), description="secret that signs the portal's CSRF tokens")
+    sms_number: str = Field("1708", description="the SMS number shown to citizens")
+    log_format: str = Field("console", description="console (readable) or json (one object per line)")
+    log_level: str = Field("INFO", description="minimum log level")
+    otel_exporter_otlp_endpoint: str | None = Field(None, validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT",
+                                                    description="OTLP/HTTP collector; traces are exported only when set")
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies carry ``Secure`` everywhere but on a developer's plain-HTTP loopback."""
+        return self.environment is Environment.production
+
+    @model_validator(mode="after")
+    def _real_secret(self) -> "WebSettings":
+        if self.environment is not Environment.development and self.web_session_key.get_secret_value() in (
+                DEV_SESSION_KEY, "", "change-me", "secret"):
+            raise ValueError("set LAPOR_WEB_SESSION_KEY: the development key is only allowed in development")
+        return self
