@@ -10,7 +10,7 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from tests.support.infra import AMQP_PORT, MONGO_PORT, Isolation, port_open
-from tests.support.stack import Stack
+from tests.support.stack import ServiceProcess, Stack
 
 
 def _require_infra() -> None:
@@ -39,6 +39,12 @@ def stack(infra_ready: None, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     yield s
     s.stop()
     iso.drop()
+
+
+@pytest.fixture(scope="session")
+def web(stack: Stack) -> ServiceProcess:
+    """The web portal in front of the shared platform."""
+    return stack.start_web()
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import Response
+from starlette.types import Send
 
 from services.web.clients import ApiError, IntakeClient, RoutingClient, ServiceDown, SlaClient
 from services.web.context import WebContext, make_templates
@@ -28,6 +29,27 @@ from shared.observability.tracing import configure_tracing, shutdown_tracing
 
 log = get_logger(__name__)
 STATIC = Path(__file__).parent / "static"
+# a full report form at its field limits, every character four bytes and percent-encoded, fits
+MAX_FORM_BYTES = 256 * 1024
+
+
+class PageBodyLimit(BodyLimitMiddleware):
+    """413 as a page a person can read (the services answer problem+json)."""
+
+    async def _reject(self, send: Send) -> None:
+        body = TOO_LARGE_PAGE.encode()
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+
+# Plain and bilingual: it is sent before the request is read, so the visitor's language is unknown.
+TOO_LARGE_PAGE = """<!doctype html><html lang="id"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>413 · LAPOR!</title>
+<link rel="stylesheet" href="/static/css/site.css"></head><body><main class="wrap">
+<h1>Kiriman terlalu besar</h1><p>Isi formulir melebihi batas. Persingkat teks Anda, lalu kembali dan kirim lagi.</p>
+<h2 lang="en">Too large</h2><p lang="en">The form is over the limit. Shorten your text, go back and send it again.</p>
+<p><a href="/lapor">LAPOR!</a></p></main></body></html>"""
 
 
 def create_app(settings: WebSettings | None = None) -> FastAPI:
@@ -56,7 +78,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _install_error_pages(app)
     app.add_middleware(GZipMiddleware, minimum_size=500)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=64 * 1024)
+    app.add_middleware(PageBodyLimit, max_bytes=MAX_FORM_BYTES)
     app.add_middleware(PageSecurityMiddleware, key=settings.web_session_key.get_secret_value().encode(),
                        secure_cookies=settings.secure_cookies)
     app.add_middleware(LogContextMiddleware)

@@ -9,15 +9,10 @@ from collections.abc import AsyncIterator
 import pytest
 from playwright.async_api import Browser, BrowserContext, async_playwright
 
-from tests.support.stack import ServiceProcess, Stack
+from tests.support.stack import ServiceProcess
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PHONE = {"viewport": {"width": 360, "height": 640}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
-
-
-@pytest.fixture(scope="session")
-def web(stack: Stack) -> ServiceProcess:
-    return stack.start_web()
 
 
 @pytest.fixture(scope="session")

@@ -29,7 +29,10 @@
 
   // inline validation on leaving a field, with the server's own words
   document.querySelectorAll("[data-message]").forEach(function (input) {
-    input.addEventListener("blur", function () {
+    input.addEventListener("blur", function (ev) {
+      // leaving the field for the send button: the page that answers shows every fault, and a
+      // message inserted now would move the button away from under the finger
+      if (ev.relatedTarget && ev.relatedTarget.type === "submit") return;
       var bad = input.value !== "" && !input.checkValidity();
       input.setAttribute("aria-invalid", bad ? "true" : "false");
       input.setCustomValidity("");
