@@ -18,3 +18,4 @@ bench:
 	.venv/bin/python -m bench.classifier
 	.venv/bin/python -m bench.sla_scale
 	.venv/bin/python -m bench.run
+	.venv/bin/python -m bench.web_weight

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# make run: set up, load the demo directory, start the four services with readable logs,
-# submit a few demo reports, and stop everything cleanly on Ctrl-C.
+# make run: set up, load the demo directory, start the four services and the web portal with
+# readable logs, submit a few demo reports, and stop everything cleanly on Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -24,7 +24,10 @@ for svc in intake routing notifier sla; do
   pids+=($!)
 done
 
-for port in 8001 8002 8003 8004; do
+$PY -m services.web > >(sed -u "s/^/[web] /") 2>&1 &
+pids+=($!)
+
+for port in 8000 8001 8002 8003 8004; do
   for _ in $(seq 1 60); do
     curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break
     sleep 1
@@ -37,6 +40,7 @@ $PY -m scripts.demo_reports || echo "[run] demo reports could not be submitted"
 cat <<TXT
 
   lapor is running (Ctrl-C stops it)
+    web portal http://127.0.0.1:8000/       citizens: report, receipt, tracking (Indonesian; English in the header)
     intake    http://127.0.0.1:8001/docs   POST /v1/reports, GET /v1/reports/{tracking_id}
     routing   http://127.0.0.1:8002/docs   GET /v1/agencies
     notifier  http://127.0.0.1:8003/docs   GET /v1/notifications?tracking_id=...

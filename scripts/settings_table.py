@@ -8,10 +8,11 @@ from services.intake.settings import IntakeSettings
 from services.notifier.settings import NotifierSettings
 from services.routing.settings import RoutingSettings
 from services.sla.settings import SlaSettings
+from services.web.settings import WebSettings
 from shared.settings import CommonSettings
 
 CLASSES = {"all": CommonSettings, "intake": IntakeSettings, "routing": RoutingSettings,
-           "notifier": NotifierSettings, "sla": SlaSettings}
+           "notifier": NotifierSettings, "sla": SlaSettings, "web": WebSettings}
 
 
 def env_name(name: str, field) -> str:  # type: ignore[no-untyped-def]
@@ -19,7 +20,7 @@ def env_name(name: str, field) -> str:  # type: ignore[no-untyped-def]
     return alias if isinstance(alias, str) else f"LAPOR_{name.upper()}"
 
 
-def rows() -> list[tuple[str, str, str, str]]:
+def rows() -> list[tuple[str, str, str, str]]:  # noqa: C901
     out = []
     common = set(CommonSettings.model_fields)
     for service, cls in CLASSES.items():

@@ -10,6 +10,7 @@ from typing import Any
 from starlette.datastructures import FormData
 
 from services.web.i18n import t
+from services.web.labels import N_
 from shared import regions
 
 TEXT_FIELDS = ("type", "title", "body", "occurred_on", "province", "regency", "district", "village", "address",
@@ -25,17 +26,17 @@ _FIELD_OF = {"title": "title", "body": "body", "occurred_on": "occurred_on", "re
 
 # the message shown for a fault in each field (message ids: English; the catalogue has Indonesian)
 MESSAGES = {
-    "title": "Write a title of 3 to 200 characters.",
-    "body": "Describe what happened in 10 to 5,000 characters.",
-    "occurred_on": "Enter the date it happened; it cannot be in the future.",
-    "region": "Pick the region from the lists.",
-    "address": "Describe the place in at most 300 characters.",
-    "category": "Pick a topic from the list, or \u201cNot sure\u201d.",
-    "agency_id": "Pick an agency from the list, or let us decide.",
-    "type": "Pick the kind of report.",
-    "name": "Write your name in at most 120 characters.",
-    "phone": "Enter a mobile number like 0812 3456 7890.",
-    "email": "Enter an e-mail address like name@example.com.",
+    "title": N_("Write a title of 3 to 200 characters."),
+    "body": N_("Describe what happened in 10 to 5,000 characters."),
+    "occurred_on": N_("Enter the date it happened; it cannot be in the future."),
+    "region": N_("Pick the region from the lists."),
+    "address": N_("Describe the place in at most 300 characters."),
+    "category": N_("Pick a topic from the list, or \u201cNot sure\u201d."),
+    "agency_id": N_("Pick an agency from the list, or let us decide."),
+    "type": N_("Pick the kind of report."),
+    "name": N_("Write your name in at most 120 characters."),
+    "phone": N_("Enter a mobile number like 0812 3456 7890."),
+    "email": N_("Enter an e-mail address like name@example.com."),
 }
 # in the order the fields appear on the page, so the error summary follows the focus order
 ORDER = ("type", "title", "body", "occurred_on", "region", "address", "category", "agency_id", "name", "phone",

@@ -141,3 +141,16 @@ def test_grafana_dashboard_queries_real_series() -> None:
     assert len(exprs) >= 8
     for expr in exprs:
         assert _referenced(expr) and _referenced(expr) <= known, expr
+
+
+def test_the_web_portal_knows_only_the_services_urls() -> None:
+    from services.web.settings import WebSettings
+
+    web = COMPOSE["services"]["web"]
+    env = web["environment"]
+    assert not any(k.startswith(("LAPOR_MONGO", "LAPOR_AMQP", "LAPOR_DATA_KEY")) for k in env)
+    known = {f"LAPOR_{n.upper()}" for n in WebSettings.model_fields} | {"OTEL_EXPORTER_OTLP_ENDPOINT"}
+    assert set(env) <= known, set(env) - known
+    for name in ("intake", "routing", "sla"):
+        assert env[f"LAPOR_{name.upper()}_URL"].startswith(f"http://{name}:")
+    assert "8000:8000" in web["ports"]

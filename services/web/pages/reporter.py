@@ -16,6 +16,7 @@ from starlette.responses import Response
 from services.web.clients import ApiError
 from services.web.context import Ctx
 from services.web.i18n import t
+from services.web.labels import N_
 from services.web.pages.tracking import tracking_page
 from services.web.security import CSRF_FIELD, check_csrf
 from shared.tracking import normalize_tracking_id
@@ -23,14 +24,14 @@ from shared.tracking import normalize_tracking_id
 router = APIRouter()
 
 _REFUSED = {
-    "reply": "Your reply could not be sent: write at least 2 characters (at most 2,000).",
-    "rate": "Pick a rating from 1 to 5; a comment has at most 1,000 characters.",
-    "reopen": "Say in at least 5 characters why the matter is not settled.",
+    "reply": N_("Your reply could not be sent: write at least 2 characters (at most 2,000)."),
+    "rate": N_("Pick a rating from 1 to 5; a comment has at most 1,000 characters."),
+    "reopen": N_("Say in at least 5 characters why the matter is not settled."),
 }
 _CONFLICT = {
-    "reply": "This report is closed and takes no more replies.",
-    "rate": "This report can be rated once, after it is done; it has been rated or is not done yet.",
-    "reopen": "This report can no longer be reopened: the window after it was done has passed, or it was already reopened.",
+    "reply": N_("This report is closed and takes no more replies."),
+    "rate": N_("This report can be rated once, after it is done; it has been rated or is not done yet."),
+    "reopen": N_("This report can no longer be reopened: the window after it was done has passed, or it was already reopened."),
 }
 
 

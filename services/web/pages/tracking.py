@@ -18,6 +18,15 @@ from shared.tracking import normalize_tracking_id
 router = APIRouter()
 
 
+def place_name(code: str | None) -> str | None:
+    """'Mantuil, Banjarmasin Selatan, Kota Banjarmasin, Kalimantan Selatan': the village up to its province."""
+    if not code:
+        return None
+    parts = code.split(".")
+    names = [region_name(".".join(parts[:n])) for n in range(len(parts), 0, -1)]
+    return ", ".join(n for n in names if n) or None
+
+
 async def load_report(web: WebContext, tracking_id: str, token: str | None) -> Report | str:
     """The report, or why not: 'invalid' (mistyped: the check character fails), 'unknown', 'bad_link'."""
     canonical = normalize_tracking_id(tracking_id)
@@ -45,7 +54,7 @@ async def tracking_page(request: Request, web: WebContext, tracking_id: str, tok
     except (ServiceDown, ApiError):
         deadlines = []  # shown as "not available now"; the rest of the page stands
     names = {"agency": report.agency.name if report.agency else None, "category": None,
-             "region": region_name(report.region_code)}
+             "region": place_name(report.region_code)}
     try:
         directory = await web.routing.directory()
         category = directory.category(report.category)
