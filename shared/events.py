@@ -180,6 +180,23 @@ class SlaAutoCloseDue(SlaStep):
     TYPE: ClassVar[str] = "sla.auto_close_due"
 
 
+class SlaDueChanged(Payload):
+    """The deadline a report's handlers now work against changed (a clock opened, stopped,
+    paused or resumed). Routing keeps it on the case so that inboxes sort by time left.
+
+    ``due_at`` is None when no staff clock runs (waiting for the reporter, or done); ``at`` is
+    the step that caused it: of two changes the later step wins, whatever order they arrive in.
+    """
+
+    TYPE: ClassVar[str] = "sla.due_changed"
+
+    tracking_id: str
+    stage: str | None = None
+    due_at: datetime | None = None
+    report_class: str = "standard"
+    at: datetime
+
+
 class ReportRated(Payload):
     """The reporter rated the outcome (1-5) of a resolved report."""
 

@@ -7,10 +7,10 @@ from typing import Any
 
 from shared.directory import Directory
 from services.routing.classifier import normalise
-from services.routing.repository import CASES, CaseRepository
+from services.routing.repository import CASES, NO_DEADLINE, CaseRepository
 from services.routing.rules import coordinator_of, route
 from shared.events import (CaseTransition, Envelope, ReopenRequested, ReportAssigned, ReportReceived, ReportReplied,
-                           SlaAutoCloseDue, SlaStep,
+                           SlaAutoCloseDue, SlaDueChanged, SlaStep,
                            make_event, utcnow)
 from shared.messaging.consumer import Handlers
 from shared.observability.tracing import annotate
@@ -73,6 +73,10 @@ def build_handlers(runtime: Runtime) -> Handlers:
             "duplicate_candidate": await duplicate_of(report, norm, agency.id if agency else None, classifier),
             "merged_into": None,
             "overdue": False,
+            # the inbox order: urgent first, then the least time left (SLA tells the deadline)
+            "urgent": bool(report.urgent or (directory.categories.get(category or "") and
+                                             directory.categories[category or ""].urgent)),
+            **NO_DEADLINE,
             "received_at": report.received_at,
             "updated_at": now,
             "timeline": timeline,
@@ -106,6 +110,14 @@ def build_handlers(runtime: Runtime) -> Handlers:
         step = env.parse(SlaStep)
         await repo.set_fields(step.tracking_id, {"overdue": True, "overdue_stage": step.stage},
                               guard={"status": {"$in": ["received", "assigned", "in_progress"]}})
+
+    @handlers.on("sla.due_changed.v1", idempotent=True)  # guarded: the later step wins
+    async def keep_deadline(env: Envelope) -> None:
+        due = env.parse(SlaDueChanged)
+        if not await repo.set_deadline(due.tracking_id, due.stage, due.due_at, due.at):
+            if not await repo.exists(due.tracking_id):
+                # SLA was quicker than this service's own report.received: try again shortly
+                raise LookupError(f"case {due.tracking_id} not opened yet")
 
     @handlers.on("report.replied.v1", idempotent=True)  # guarded by the case's status and version
     async def reporter_replied(env: Envelope) -> None:

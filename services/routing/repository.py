@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
+from shared.events import EPOCH
 from shared.storage.mongo import Index, insert_once
 from shared.storage.outbox import merge_updates, outbox_update
 
@@ -14,12 +17,24 @@ CASES = "cases"
 TRAINING = "routing_training"
 RECENT = "case_recent"   # duplicate candidates: one rolling document per agency (or region), read by _id
 RECENT_KEEP = 100        # cases kept per scope (and compared with each new one); trimmed at twice that
+# cases with no running deadline sort after every dated one
+NO_DUE_SORT = datetime(9999, 12, 31, tzinfo=UTC)
+NO_DEADLINE = {"due_at": None, "due_stage": None, "due_sort": NO_DUE_SORT, "due_seq": EPOCH}
+URGENCY_ORDER = [("urgent", DESCENDING), ("due_sort", ASCENDING), ("_id", ASCENDING)]
 INDEXES = [
+    Index(CASES, [("agency_id", ASCENDING), *URGENCY_ORDER]),
+    Index(CASES, [("coordinator_id", ASCENDING), *URGENCY_ORDER]),
     Index(CASES, [("coordinator_id", ASCENDING), ("status", ASCENDING), ("received_at", DESCENDING)]),
     Index(CASES, [("region_code", ASCENDING), ("status", ASCENDING), ("received_at", DESCENDING)]),
     Index(CASES, [("agency_id", ASCENDING), ("status", ASCENDING), ("received_at", DESCENDING)]),
     Index(CASES, [("status", ASCENDING), ("received_at", DESCENDING)]),
 ]
+
+
+def text_filter(q: str) -> dict[str, Any]:
+    """Free text in the title or body (any case), or the tracking ID itself."""
+    pattern = {"$regex": re.escape(q), "$options": "i"}
+    return {"$or": [{"title": pattern}, {"body": pattern}, {"_id": q.strip().upper()}]}
 
 
 class CaseRepository:
@@ -51,15 +66,38 @@ class CaseRepository:
         result = await self.cases.update_one({"_id": tracking_id, "status": from_status, "version": version}, update)
         return bool(result.modified_count)
 
-    async def inbox(self, scope: dict[str, Any], filters: dict[str, Any], after: tuple[Any, str] | None,
-                    limit: int) -> list[dict[str, Any]]:
-        """Newest first, ``limit`` at a time; ``after`` is the last (received_at, id) seen."""
-        query: dict[str, Any] = {**scope, **filters}
-        if after is not None:
-            at, tid = after
-            query["$or"] = [{"received_at": {"$lt": at}}, {"received_at": at, "_id": {"$lt": tid}}]
-        cursor = self.cases.find(query, {"outbox": 0}).sort([("received_at", -1), ("_id", -1)]).limit(limit)
+    async def inbox(self, scope: dict[str, Any], filters: dict[str, Any], after: tuple[Any, ...] | None,
+                    limit: int, order: str = "received") -> list[dict[str, Any]]:
+        """``limit`` at a time, newest first (``received``) or urgent first then least time left
+        (``urgency``); ``after`` is the sort key of the last case seen."""
+        parts: list[dict[str, Any]] = [scope, filters]
+        if order == "urgency":
+            sort = URGENCY_ORDER
+            if after is not None:
+                urgent, due, tid = after
+                parts.append({"$or": [{"urgent": {"$lt": urgent}}, {"urgent": urgent, "due_sort": {"$gt": due}},
+                                      {"urgent": urgent, "due_sort": due, "_id": {"$gt": tid}}]})
+        else:
+            sort = [("received_at", DESCENDING), ("_id", DESCENDING)]
+            if after is not None:
+                at, tid = after
+                parts.append({"$or": [{"received_at": {"$lt": at}}, {"received_at": at, "_id": {"$lt": tid}}]})
+        query = {"$and": [p for p in parts if p]} if any(parts) else {}
+        cursor = self.cases.find(query, {"outbox": 0}).sort(sort).limit(limit)
         return await cursor.to_list(length=limit)
+
+    async def counts(self, scope: dict[str, Any], filters: dict[str, Any]) -> dict[str, int]:
+        """Cases per status under the same scope and filters (the inbox's tabs)."""
+        parts = [p for p in (scope, filters) if p]
+        pipeline = [{"$match": {"$and": parts} if parts else {}}, {"$group": {"_id": "$status", "n": {"$sum": 1}}}]
+        return {d["_id"]: d["n"] async for d in await self.cases.aggregate(pipeline)}
+
+    async def set_deadline(self, tracking_id: str, stage: str | None, due_at: datetime | None, seq: datetime) -> bool:
+        """The case's current deadline as SLA last told it; an older change never overwrites a newer."""
+        r = await self.cases.update_one({"_id": tracking_id, "due_seq": {"$lt": seq}},
+                                        {"$set": {"due_at": due_at, "due_stage": stage, "due_seq": seq,
+                                                  "due_sort": due_at or NO_DUE_SORT}})
+        return bool(r.modified_count)
 
     async def recent(self, scope: str, since_day: str) -> tuple[list[dict[str, Any]], int]:
         """The latest cases noted under ``scope`` since ``since_day`` (newest first), and the

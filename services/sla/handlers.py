@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 
 from services.sla.clocks import Clocks
 from services.sla.policy import PolicyBook
-from services.sla.repository import DeadlineRepository
-from shared.events import CaseTransition, Envelope, ReportAssigned, ReportRated, ReportReceived
+from services.sla.repository import REPORTS, DeadlineRepository
+from shared.events import (CaseTransition, Envelope, ReportAssigned, ReportRated, ReportReceived, SlaDueChanged,
+                           make_event)
 from shared.messaging.consumer import Handlers
 from shared.regions import timezone_for
 from shared.runtime import Runtime
@@ -39,6 +40,7 @@ def build_handlers(runtime: Runtime) -> Handlers:
         stored = await repo.facts(r.tracking_id) or facts    # a step handled earlier may have set the agency
         version = stored.get("policy_version") or policy.version
         await clocks.open("received", r.tracking_id, r.received_at, tz, version, stored)
+        await tell_current_due(r.tracking_id, r.received_at)
 
     async def on_step(env: Envelope) -> None:
         step = env.parse(ReportAssigned) if env.type == "report.assigned" else env.parse(CaseTransition)
@@ -56,6 +58,19 @@ def build_handlers(runtime: Runtime) -> Handlers:
             await clocks.pause(tid, step.at)
         facts = await repo.facts(tid) or {}
         await clocks.open(step.status, tid, step.at, tz, version, facts)
+        await tell_current_due(tid, step.at)
+
+    async def tell_current_due(tid: str, at: datetime) -> None:
+        """The earliest running staff deadline (the reporter's auto-close clock is not one)."""
+        running = [d for d in await repo.for_report(tid)
+                   if d["status"] == "open" and d["stage"] != book.current.auto_close_stage]
+        first = min(running, key=lambda d: d["due_at"], default=None)
+        current = {"stage": first["stage"] if first else None, "due_at": first["due_at"] if first else None,
+                   "report_class": first["report_class"] if first else "standard"}
+        event = make_event(SlaDueChanged(tracking_id=tid, at=at, **current), correlation_id=tid,
+                           producer=runtime.settings.service_name)
+        if await repo.set_current_due(tid, current, [event]):
+            runtime.relay.submit(REPORTS, tid, [event])
 
     async def record_facts(step: CaseTransition) -> None:
         tid, at = step.tracking_id, step.at

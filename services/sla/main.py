@@ -52,6 +52,6 @@ def create_app(settings: SlaSettings | None = None) -> FastAPI:
         routers=[deadlines.router, compliance.router],
         handlers=build_handlers,
         indexes=repository.INDEXES,
-        outbox_collections=[repository.STEPS],
+        outbox_collections=[repository.STEPS, repository.REPORTS],
         on_start=on_start,
     ))

@@ -26,6 +26,7 @@ from pymongo.errors import DuplicateKeyError
 
 from shared.events import EPOCH
 from shared.storage.mongo import Index, insert_once
+from shared.storage.outbox import merge_updates, outbox_update
 
 DEADLINES = "deadlines"
 DUE = "sla_due"
@@ -228,5 +229,12 @@ class DeadlineRepository:
             await self.reports.update_one({"_id": tracking_id, key: None}, {"$set": {key: value}})
 
     async def facts(self, tracking_id: str) -> dict[str, Any] | None:
-        return await self.reports.find_one({"_id": tracking_id})
+        return await self.reports.find_one({"_id": tracking_id}, {"outbox": 0})
+
+    async def set_current_due(self, tracking_id: str, current: dict[str, Any], events: list[Any]) -> bool:
+        """The report's current staff deadline on its facts, with the event that tells routing,
+        in one update; nothing is written (and nothing sent) when it did not change."""
+        update = merge_updates({"$set": {"current_due": current}}, outbox_update(events))
+        result = await self.reports.update_one({"_id": tracking_id, "current_due": {"$ne": current}}, update)
+        return bool(result.modified_count)
 

@@ -12,14 +12,15 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.routing import workflow
-from services.routing.repository import CASES, CaseRepository
+from services.routing.repository import CASES, NO_DUE_SORT, CaseRepository, text_filter
 from shared.auth import Principal, require_staff
 from shared.directory import Directory
 from shared.events import CaseTransition, make_event, utcnow
@@ -66,7 +67,7 @@ def view(case: dict[str, Any], principal: Principal, directory: Directory) -> di
     agency = directory.agencies.get(case.get("agency_id") or "")
     keys = ("status", "version", "type", "title", "body", "category", "region_code", "channel", "privacy",
             "agency_id", "coordinator_id", "route", "duplicate_candidate", "merged_into", "children", "overdue",
-            "received_at", "updated_at")
+            "urgent", "due_at", "due_stage", "received_at", "updated_at")
     out = {"tracking_id": case["_id"], **{k: case.get(k) for k in keys}}
     out["agency_name"] = agency.name if agency else None
     out["timeline"] = [{k: e.get(k) for k in ("at", "action", "status", "from_status", "actor", "actor_role",
@@ -76,42 +77,90 @@ def view(case: dict[str, Any], principal: Principal, directory: Directory) -> di
     return out
 
 
-def _cursor(value: str | None) -> tuple[datetime, str] | None:
+Order = Literal["received", "urgency"]
+
+
+def _cursor(value: str | None, order: Order) -> tuple[Any, ...] | None:
     if not value:
         return None
     try:
-        at, tid = json.loads(base64.urlsafe_b64decode(value.encode()))
+        key = json.loads(base64.urlsafe_b64decode(value.encode()))
+        if order == "urgency":
+            urgent, due, tid = key
+            return bool(urgent), datetime.fromisoformat(due), str(tid)
+        at, tid = key
         return datetime.fromisoformat(at), str(tid)
     except (ValueError, binascii.Error, TypeError) as exc:
         raise Problem(400, "Invalid cursor", "use the next_cursor of a previous page", field="cursor") from exc
 
 
+def _next_cursor(last: dict[str, Any], order: Order) -> str:
+    if order == "urgency":
+        key: list[Any] = [bool(last.get("urgent")), (last.get("due_sort") or NO_DUE_SORT).isoformat(), last["_id"]]
+    else:
+        key = [last["received_at"].isoformat(), last["_id"]]
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
+
+
+class InboxFilters(BaseModel):
+    """What an inbox may be narrowed to; the same filters give the counts per status."""
+
+    status: Status | None = None
+    category: str | None = Field(None, max_length=48)
+    overdue: bool | None = None
+    urgent: bool | None = None
+    channel: str | None = Field(None, max_length=24)
+    region_code: str | None = Field(None, max_length=13, pattern=r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$",
+                                    description="this region and every region inside it")
+    agency_id: str | None = Field(None, max_length=64, description="this agency and its units")
+    q: str | None = Field(None, min_length=2, max_length=100, description="words of the title or text, or a tracking ID")
+    received_from: datetime | None = Field(None, alias="from")
+    received_to: datetime | None = Field(None, alias="to")
+
+    def query(self, directory: Directory, with_status: bool = True) -> dict[str, Any]:
+        parts: list[dict[str, Any]] = []
+        for name in ("category", "overdue", "urgent", "channel"):
+            value = getattr(self, name)
+            if value is not None:
+                parts.append({name: value})
+        if with_status and self.status is not None:
+            parts.append({"status": self.status.value})
+        if self.region_code:
+            parts.append({"region_code": {"$regex": "^" + re.escape(self.region_code) + r"(\.|$)"}})
+        if self.agency_id:
+            parts.append({"agency_id": {"$in": directory.subtree(self.agency_id)}})
+        if self.q:
+            parts.append(text_filter(self.q))
+        window = {k: v for k, v in (("$gte", self.received_from), ("$lt", self.received_to)) if v is not None}
+        if window:
+            parts.append({"received_at": window})
+        return {"$and": parts} if parts else {}
+
+
+FiltersDep = Annotated[InboxFilters, Query()]
+
+
 @router.get("")
-async def inbox(runtime: RuntimeDep, principal: StaffDep,
-                status: Annotated[Status | None, Query()] = None,
-                category: Annotated[str | None, Query(max_length=48)] = None,
-                overdue: bool | None = None,
-                received_from: Annotated[datetime | None, Query(alias="from")] = None,
-                received_to: Annotated[datetime | None, Query(alias="to")] = None,
-                cursor: Annotated[str | None, Query(max_length=200)] = None,
+async def inbox(runtime: RuntimeDep, principal: StaffDep, filters: FiltersDep,
+                sort: Order = "received",
+                cursor: Annotated[str | None, Query(max_length=300)] = None,
                 limit: Annotated[int, Query(ge=1, le=100)] = 25) -> dict[str, Any]:
+    """The cases the caller may see, newest first, or (``sort=urgency``) urgent first, then the
+    least time left on the current deadline."""
     directory: Directory = runtime.extras["directory"]
-    filters: dict[str, Any] = {}
-    if status is not None:
-        filters["status"] = status.value
-    if category is not None:
-        filters["category"] = category
-    if overdue is not None:
-        filters["overdue"] = overdue
-    window = {k: v for k, v in (("$gte", received_from), ("$lt", received_to)) if v is not None}
-    if window:
-        filters["received_at"] = window
-    cases = await CaseRepository(runtime.db).inbox(scope_of(principal, directory), filters, _cursor(cursor), limit)
-    next_cursor = None
-    if len(cases) == limit:
-        last = cases[-1]
-        next_cursor = base64.urlsafe_b64encode(json.dumps([last["received_at"].isoformat(), last["_id"]]).encode()).decode()
+    cases = await CaseRepository(runtime.db).inbox(scope_of(principal, directory), filters.query(directory),
+                                                   _cursor(cursor, sort), limit, sort)
+    next_cursor = _next_cursor(cases[-1], sort) if len(cases) == limit else None
     return {"items": [view(c, principal, directory) for c in cases], "next_cursor": next_cursor}
+
+
+@router.get("/counts")
+async def counts(runtime: RuntimeDep, principal: StaffDep, filters: FiltersDep) -> dict[str, Any]:
+    """Cases per status under the same filters (the status filter itself aside)."""
+    directory: Directory = runtime.extras["directory"]
+    by_status = await CaseRepository(runtime.db).counts(scope_of(principal, directory),
+                                                        filters.query(directory, with_status=False))
+    return {"by_status": {s.value: by_status.get(s.value, 0) for s in Status}, "total": sum(by_status.values())}
 
 
 async def _visible_case(runtime: Runtime, tracking_id: str, principal: Principal) -> dict[str, Any]:
@@ -163,6 +212,9 @@ async def write_step(runtime: Runtime, repo: CaseRepository, case: dict[str, Any
     directory: Directory = runtime.extras["directory"]
     now = utcnow()
     fields = {**step.fields, "status": step.to_status, "updated_at": now}
+    if fields.get("category") and fields["category"] != case.get("category"):
+        category = directory.categories.get(fields["category"])
+        fields["urgent"] = bool(case.get("urgent") or (category and category.urgent))
     if step.to_status in ("in_progress", "resolved", "closed", "archived"):
         fields["overdue"] = False
     agency_id = fields.get("agency_id", case.get("agency_id"))
