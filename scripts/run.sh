@@ -5,6 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 export LAPOR_ENVIRONMENT=${LAPOR_ENVIRONMENT:-development}
+# staff tokens come from the demo Keycloak that setup started (sign in on the portal's /staff)
+KEYCLOAK_REALM=http://127.0.0.1:${LAPOR_KEYCLOAK_PORT:-8180}/realms/lapor
+export LAPOR_JWT_ISSUER=${LAPOR_JWT_ISSUER:-$KEYCLOAK_REALM}
+export LAPOR_JWT_JWKS_URL=${LAPOR_JWT_JWKS_URL:-$KEYCLOAK_REALM/protocol/openid-connect/certs}
+export LAPOR_JWT_ALGORITHMS=${LAPOR_JWT_ALGORITHMS:-'["RS256"]'}
+export LAPOR_OIDC_ISSUER=${LAPOR_OIDC_ISSUER:-$KEYCLOAK_REALM}
 PY=.venv/bin/python
 
 $PY -m services.routing.cli load-directory data/directory/demo.yaml
@@ -41,6 +47,8 @@ cat <<TXT
 
   lapor is running (Ctrl-C stops it)
     web portal http://127.0.0.1:8000/       citizens: report, receipt, tracking (Indonesian; English in the header)
+    staff      http://127.0.0.1:8000/staff  demo users (password demo-password): koordinator.nasional, koordinator.kalsel,
+                                            petugas.pupr, petugas.dinkes, kepala.pupr, pengawas.ombudsman
     intake    http://127.0.0.1:8001/docs   POST /v1/reports, GET /v1/reports/{tracking_id}
     routing   http://127.0.0.1:8002/docs   GET /v1/agencies
     notifier  http://127.0.0.1:8003/docs   GET /v1/notifications?tracking_id=...

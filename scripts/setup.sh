@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent set-up on a fresh machine: Python environment, the web portal's npm packages,
-# RabbitMQ (Debian's package) and FerretDB v1 (built with Go), Chromium with --browser (tests), then starts both servers on loopback if they are not running.
+# RabbitMQ (Debian's package), FerretDB v1 (built with Go), Keycloak (Maven Central) and, with
+# --browser (tests), Chromium; then starts the servers on loopback if they are not running.
 # A second run reuses whatever is installed and running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -134,4 +135,5 @@ scripts/web_assets.sh
 rabbitmq
 kannel
 ferretdb
-say "ready: RabbitMQ 127.0.0.1:$AMQP_PORT, FerretDB 127.0.0.1:$MONGO_PORT"
+scripts/keycloak.sh
+say "ready: RabbitMQ 127.0.0.1:$AMQP_PORT, FerretDB 127.0.0.1:$MONGO_PORT, Keycloak 127.0.0.1:${LAPOR_KEYCLOAK_PORT:-8180}"

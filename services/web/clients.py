@@ -219,6 +219,44 @@ class RoutingClient(_Api):
         return self._directory
 
 
+class CaseClient(_Api):
+    """Routing's case API on behalf of a signed-in staff member (their bearer token)."""
+
+    name = "routing"
+
+    @staticmethod
+    def _auth(token: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}"}
+
+    async def inbox(self, token: str, params: dict[str, str]) -> dict[str, Any]:
+        return dict((await self._call("GET", "/v1/cases", params={"sort": "urgency", **params},
+                                      headers=self._auth(token))).json())
+
+    async def counts(self, token: str, params: dict[str, str]) -> dict[str, Any]:
+        return dict((await self._call("GET", "/v1/cases/counts", params=params, headers=self._auth(token))).json())
+
+    async def case(self, token: str, tracking_id: str) -> dict[str, Any] | None:
+        try:
+            return dict((await self._call("GET", f"/v1/cases/{tracking_id}", headers=self._auth(token))).json())
+        except ApiError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+    async def act(self, token: str, tracking_id: str, action: str, body: dict[str, Any]) -> dict[str, Any]:
+        return dict((await self._call("POST", f"/v1/cases/{tracking_id}/{action}", json=body,
+                                      headers=self._auth(token))).json())
+
+    async def agency(self, token: str, agency_id: str) -> dict[str, Any] | None:
+        try:
+            return dict((await self._call("GET", f"/v1/agencies/{agency_id}/staff",
+                                          headers=self._auth(token))).json())
+        except ApiError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+
 # --- sla ------------------------------------------------------------------------------------
 
 class Deadline(BaseModel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,8 +13,10 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.responses import Response
 
 from services.web import i18n, labels
-from services.web.clients import IntakeClient, RoutingClient, SlaClient
+from services.web.clients import CaseClient, IntakeClient, RoutingClient, SlaClient
+from services.web.auth import OidcClient
 from services.web.security import csrf_token
+from services.web.sessions import COOKIE as STAFF_COOKIE, Store
 from services.web.settings import WebSettings
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -26,6 +29,9 @@ class WebContext:
     routing: RoutingClient
     sla: SlaClient
     templates: Jinja2Blocks
+    cases: CaseClient
+    store: Store
+    oidc: OidcClient
 
     @property
     def key(self) -> bytes:
@@ -39,7 +45,8 @@ class WebContext:
         """A page (or one block of it, for htmx) in the visitor's language, with its CSRF token."""
         lang = self.lang(request)
         i18n.use(lang)
-        context = {"lang": lang, "csrf": csrf_token(request, self.key), "settings": self.settings,
+        staff = self.store.get(request.cookies.get(STAFF_COOKIE))
+        context = {"lang": lang, "csrf": csrf_token(request, self.key), "settings": self.settings, "staff": staff,
                    "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""), **values}
         if block is not None:
             return self.templates.TemplateResponse(request, name, context, status_code=status, headers=headers,
@@ -54,6 +61,7 @@ def make_templates() -> Jinja2Blocks:
     env.install_gettext_callables(i18n.gettext_, i18n.ngettext_, newstyle=True)  # type: ignore[attr-defined]
     env.filters["when"] = i18n.when
     env.filters["day"] = i18n.day
+    env.filters["fromiso"] = lambda v: datetime.fromisoformat(v) if isinstance(v, str) else v
     env.globals["zone_name"] = i18n.zone_name
     env.globals["labels"] = labels
     return templates

@@ -38,3 +38,24 @@ def duration_parts(duration: Duration) -> tuple[str, int | float]:
         if value is not None:
             return unit, value
     return "calendar_days", 0
+
+
+@dataclass
+class Countdown:
+    """Time left on a case's current deadline, as the inbox shows it: a state in words as well
+    as in colour (green: on time, amber: less than a working day, red: late)."""
+
+    state: str                 # "ok", "soon", "late", "none"
+    working_days: int = 0
+    hours: int = 0
+
+
+def countdown(due_at: datetime | None, now: datetime, tz: str = "Asia/Jakarta") -> Countdown:
+    if due_at is None:
+        return Countdown("none")
+    tz = ZONES.get(tz, tz)
+    if due_at <= now:
+        return Countdown("late", hours=int((now - due_at).total_seconds() // 3600))
+    days = default_calendar().working_days_between(now, due_at, tz)
+    hours = int((due_at - now).total_seconds() // 3600)
+    return Countdown("soon" if days < 1 else "ok", working_days=days, hours=hours)

@@ -47,3 +47,25 @@ TYPE = {
     "aspiration": N_("Aspiration"),
     "information_request": N_("Information request"),
 }
+ROLE = {
+    "coordinator": N_("Coordinator"),
+    "officer": N_("Agency officer"),
+    "oversight": N_("Oversight"),
+}
+STEP = {
+    "verify": N_("Verify and forward"),
+    "forward": N_("Forward to a unit"),
+    "bounce": N_("Not our authority"),
+    "respond": N_("Respond"),
+    "resolve": N_("Mark as done"),
+    "postpone": N_("Ask the reporter"),
+    "archive": N_("Archive"),
+    "merge": N_("Merge into another case"),
+    "close": N_("Close"),
+}
+CONTACT = {
+    "officer": N_("Liaison officer"),
+    "head": N_("Head of the agency"),
+    "coordinator": N_("Coordinator"),
+    "oversight": N_("Oversight"),
+}

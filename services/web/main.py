@@ -15,13 +15,17 @@ from fastapi.staticfiles import StaticFiles
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
+from urllib.parse import urlencode
 from starlette.types import Send
 
-from services.web.clients import ApiError, IntakeClient, RoutingClient, ServiceDown, SlaClient
+from services.web.auth import OidcClient
+from services.web.clients import ApiError, CaseClient, IntakeClient, RoutingClient, ServiceDown, SlaClient
 from services.web.context import WebContext, make_templates
-from services.web.pages import app_shell, home, reporter, submit, tracking
+from services.web.pages import app_shell, home, reporter, staff_agency, staff_auth, staff_cases, submit, tracking
 from services.web.security import CsrfFailed, PageSecurityMiddleware
+from services.web.sessions import Store
+from services.web.staff import SignInRequired
 from services.web.settings import WebSettings
 from shared.http import BodyLimitMiddleware, LogContextMiddleware
 from shared.observability.logging import configure_logging, get_logger
@@ -60,20 +64,22 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = Store(settings.staff_session_idle_s)
         web = WebContext(settings, IntakeClient(settings.intake_url, timeout),
                          RoutingClient(settings.routing_url, timeout, settings.directory_cache_s),
-                         SlaClient(settings.sla_url, timeout), make_templates())
+                         SlaClient(settings.sla_url, timeout), make_templates(),
+                         CaseClient(settings.routing_url, timeout), store, OidcClient(settings, store, timeout))
         app.state.web = web
         log.info("service started", port=settings.port)
         try:
             yield
         finally:
-            for client in (web.intake, web.routing, web.sla):
+            for client in (web.intake, web.routing, web.sla, web.cases):
                 await client.close()
             shutdown_tracing()
 
     app = FastAPI(title="lapor web", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
-    for module in (home, submit, tracking, reporter, app_shell):
+    for module in (home, submit, tracking, reporter, app_shell, staff_auth, staff_cases, staff_agency):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _install_error_pages(app)
@@ -107,6 +113,10 @@ def _install_error_pages(app: FastAPI) -> None:
             return page(request, 429, "busy", {"Retry-After": "60"})
         log.warning("service refused a request", status=exc.status, path=request.url.path)
         return page(request, 404 if exc.status == 404 else 400, "not_found" if exc.status == 404 else "error")
+
+    @app.exception_handler(SignInRequired)
+    async def _sign_in(request: Request, exc: SignInRequired) -> Response:
+        return RedirectResponse(f"/staff/login?{urlencode({'next': exc.next_url})}", status_code=303)
 
     @app.exception_handler(CsrfFailed)
     async def _csrf(request: Request, exc: CsrfFailed) -> Response:

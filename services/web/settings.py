@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from shared.settings import Environment
 
 DEV_SESSION_KEY = "dev-only-web-session-key-do-not-use"
+DEV_OIDC_SECRET = "lapor-web-dev-secret"  # the demo realm's (deploy/keycloak/lapor-realm.json)
 
 
 class WebSettings(BaseSettings):
@@ -27,6 +28,11 @@ class WebSettings(BaseSettings):
     directory_cache_s: float = Field(60.0, ge=0, description="how long the portal keeps the agency directory it shows")
     web_session_key: SecretStr = Field(SecretStr(DEV_SESSION_KEY), description="secret that signs the portal's CSRF tokens")
     sms_number: str = Field("1708", description="the SMS number shown to citizens")
+    oidc_issuer: str = Field("http://127.0.0.1:8180/realms/lapor",
+                             description="staff sign-in: the OpenID Connect provider (its /.well-known/openid-configuration)")
+    oidc_client_id: str = Field("lapor-web", description="the portal's client at the provider")
+    oidc_client_secret: SecretStr = Field(SecretStr(DEV_OIDC_SECRET), description="the portal's client secret at the provider")
+    staff_session_idle_s: int = Field(8 * 3600, ge=60, description="a staff session unused this long ends")
     log_format: str = Field("console", description="console (readable) or json (one object per line)")
     log_level: str = Field("INFO", description="minimum log level")
     otel_exporter_otlp_endpoint: str | None = Field(None, validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT",
@@ -42,4 +48,6 @@ class WebSettings(BaseSettings):
         if self.environment is not Environment.development and self.web_session_key.get_secret_value() in (
                 DEV_SESSION_KEY, "", "change-me", "secret"):
             raise ValueError("set LAPOR_WEB_SESSION_KEY: the development key is only allowed in development")
+        if self.environment is Environment.production and self.oidc_client_secret.get_secret_value() == DEV_OIDC_SECRET:
+            raise ValueError("set LAPOR_OIDC_CLIENT_SECRET: the demo realm's secret is refused in production")
         return self

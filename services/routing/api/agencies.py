@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from shared.auth import Principal, require_staff
 from shared.directory import Agency, Directory
 from shared.problems import Problem
 from shared.runtime import Runtime, get_runtime
@@ -41,3 +42,17 @@ async def get_agency(agency_id: str, runtime: Annotated[Runtime, Depends(get_run
         raise Problem(404, "Not found", "no agency with this id", field="agency_id")
     return {**_public(agency), "children": directory.children.get(agency_id, []),
             "ancestors": directory.ancestors(agency_id)}
+
+
+@router.get("/{agency_id}/staff")
+async def agency_for_staff(agency_id: str, runtime: Annotated[Runtime, Depends(get_runtime)],
+                           principal: Annotated[Principal, Depends(require_staff)]) -> dict[str, object]:
+    """An agency with its notification contacts and its units, for staff of the agency, of an
+    agency above it, or oversight (anyone else: 404, like an agency that does not exist)."""
+    directory: Directory = runtime.extras["directory"]
+    agency = directory.agencies.get(agency_id)
+    mine = principal.role == "oversight" or agency_id in directory.subtree(principal.agency_id or "")
+    if agency is None or not mine:
+        raise Problem(404, "Not found", "no agency with this id", field="agency_id")
+    return {**agency.model_dump(), "children": directory.children.get(agency_id, []),
+            "subtree": directory.subtree(agency_id), "ancestors": directory.ancestors(agency_id)}

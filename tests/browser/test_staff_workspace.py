@@ -1,0 +1,239 @@
+"""The staff workspace in real Chromium, signed in through the real Keycloak's own login page,
+against a platform whose case API verifies Keycloak's tokens by JWKS. SLA clocks run in
+seconds (tests/data/sla-fast) so that deadlines pass while the test watches."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from axe_playwright_python.async_playwright import Axe
+from playwright.async_api import Browser, BrowserContext, Page, expect
+from pymongo import AsyncMongoClient
+
+from tests.e2e.helpers import report_body
+from tests.support.infra import ROOT, Isolation, port_open
+from tests.support.stack import ServiceProcess, Stack, wait_until
+
+KEYCLOAK = "http://127.0.0.1:8180/realms/lapor"
+SMS_KEY = uuid.uuid4().hex
+PASSWORD = "demo-password"
+PUPR = "kota-banjarmasin.pupr"
+
+
+@pytest.fixture(scope="module")
+def kc() -> Iterator[Stack]:
+    if not port_open(8180):
+        pytest.fail("Keycloak is not running on 127.0.0.1:8180: scripts/setup.sh starts it (make test does)")
+    iso = Isolation.create()
+    stack = Stack(iso, Path("/tmp") / f"lapor-staff-{iso.vhost}",
+                  LAPOR_JWT_ISSUER=KEYCLOAK, LAPOR_JWT_JWKS_URL=f"{KEYCLOAK}/protocol/openid-connect/certs",
+                  LAPOR_JWT_ALGORITHMS='["RS256"]', LAPOR_SMS_CALLBACK_TOKEN=SMS_KEY,
+                  LAPOR_POLICY_DIR=str(ROOT / "tests" / "data" / "sla-fast"), LAPOR_WATCH_INTERVAL_S="0.2",
+                  LAPOR_WATCH_LEASE_S="3", LAPOR_WATCH_MARGIN_S="5")
+    stack.start()
+    stack.start_web()
+    yield stack
+    stack.stop()
+    iso.drop()
+
+
+@pytest.fixture
+async def db(kc: Stack) -> AsyncIterator[Any]:
+    client: AsyncMongoClient = AsyncMongoClient(kc.iso.mongo_url, tz_aware=True)
+    yield client[kc.iso.mongo_db]
+    await client.close()
+
+
+@pytest.fixture
+async def contexts(browser: Browser, kc: Stack) -> AsyncIterator[Any]:
+    made: list[BrowserContext] = []
+
+    async def new(width: int = 1280) -> BrowserContext:
+        ctx = await browser.new_context(base_url=kc["web"].url, viewport={"width": width, "height": 900})
+        made.append(ctx)
+        return ctx
+
+    yield new
+    for ctx in made:
+        await ctx.close()
+
+
+async def sign_in(ctx: BrowserContext, user: str, target: str = "/staff") -> Page:
+    """Through Keycloak's own login page, exactly as a person does."""
+    page = await ctx.new_page()
+    await page.goto(target)
+    assert page.url.startswith(KEYCLOAK), page.url            # sent to the provider
+    await page.fill("#username", user)
+    await page.fill("#password", PASSWORD)
+    await page.click("#kc-login")
+    await page.wait_for_url(lambda url: not url.startswith(KEYCLOAK) and "/staff" in url)
+    return page
+
+
+async def _report(kc: Stack, **overrides: Any) -> str:
+    async with httpx.AsyncClient(base_url=kc["intake"].url) as http:
+        r = await http.post("/v1/reports", json=report_body(**overrides))
+        assert r.status_code == 201, r.text
+        return str(r.json()["tracking_id"])
+
+
+async def _case(db: Any, tid: str, **where: Any) -> dict[str, Any]:
+    return await wait_until(lambda: db.cases.find_one({"_id": tid, **where}), message=f"case {tid} {where}")
+
+
+async def test_a_coordinator_verifies_an_sms_report_and_the_officer_resolves_it(kc: Stack, db, contexts) -> None:  # type: ignore[no-untyped-def]
+    words = uuid.uuid4().hex[:6]
+    async with httpx.AsyncClient() as http:
+        r = await http.get(f"{kc['intake'].url}/v1/sms/inbound", params={
+            "key": SMS_KEY, "from": "081255577001", "to": "1708", "smsc": "fake", "id": f"gw-{words}",
+            "text": f"Jembatan kayu di desa kami patah {words}, anak sekolah harus memutar jauh"})
+        assert r.status_code == 200, r.text
+        tid = r.json()["tracking_id"]
+    await _case(db, tid, status="received")
+
+    coordinator = await sign_in(await contexts(), "koordinator.nasional")
+    await expect(coordinator.locator(f"[data-case-link]:has-text('{tid}')")).to_be_visible()
+    await coordinator.click(f"[data-case-link]:has-text('{tid}')")
+    await expect(coordinator.locator("h1")).to_contain_text(words)
+    await coordinator.select_option("#f-verify-agency", PUPR)
+    await coordinator.select_option("#f-verify-category", "infrastructure")
+    await coordinator.click("#step-verify button[type=submit]")
+    await expect(coordinator.locator("#done")).to_be_visible()
+    await expect(coordinator.locator(".status")).to_have_class(re.compile("status-assigned"))
+
+    officer = await sign_in(await contexts(360), "petugas.pupr")
+    # on top of the officer's inbox (the only case of PUPR so far), with its deadline
+    first = officer.locator("ol.cases > li").first
+    await expect(first.locator("[data-case-link]")).to_contain_text(tid)
+    await expect(first.locator(".cd")).to_have_text(re.compile(r"\d"))
+    await first.locator("[data-case-link]").click()
+    await officer.fill("#f-respond-message", "Tim PUPR akan memeriksa jembatan besok pagi.")
+    await officer.fill("#f-respond-note", "cek anggaran pemeliharaan")
+    await officer.click("#step-respond button[type=submit]")
+    await expect(officer.locator("#done")).to_be_visible()
+    await officer.click("#step-resolve summary")
+    await officer.fill("#f-resolve-message", "Jembatan sudah diperbaiki dengan papan baru.")
+    await officer.click("#step-resolve button[type=submit]")
+    await expect(officer.locator(".status")).to_have_class(re.compile("status-resolved"))
+
+    citizen = await (await contexts(360)).new_page()
+
+    async def shows_every_step() -> bool:
+        await citizen.goto(f"/lapor/{tid}")
+        html = await citizen.content()
+        return all(t in html for t in ("memeriksa jembatan besok", "diperbaiki dengan papan baru", PUPR_NAME))
+    await wait_until(shows_every_step, interval=0.5, message="tracking page shows the officer's steps")
+    assert "cek anggaran" not in await citizen.content()     # the internal note stays internal
+
+
+PUPR_NAME = "Dinas Pekerjaan Umum dan Penataan Ruang Kota Banjarmasin"
+
+
+async def test_urgent_reports_come_first_and_an_overdue_one_is_red(kc: Stack, db, contexts) -> None:  # type: ignore[no-untyped-def]
+    older = await _report(kc, region_code="63.71", category="infrastructure", title="Trotoar ambles di Jl. Sudirman")
+    await _case(db, older, status="assigned")
+    urgent = await _report(kc, region_code="63.71", category="health", title="Puskesmas tutup saat jam layanan",
+                           body="Puskesmas Pekauman tutup pada jam layanan, pasien demam tinggi ditolak.")
+    await _case(db, urgent, status="assigned")
+    await _case(db, older, overdue=True)     # the fast policy's follow-up clock passes in seconds
+    page = await sign_in(await contexts(), "koordinator.kalsel")
+    ids = [re.search(r"[2-9A-Z]{4}-[2-9A-Z]{5}", t).group(0)  # type: ignore[union-attr]
+           for t in await page.locator("[data-case-link]").all_inner_texts()]
+    assert ids.index(urgent) < ids.index(older), ids
+    row = page.locator(f"ol.cases > li:has([data-case-link]:has-text('{older}'))")
+    await expect(row).to_have_class(re.compile("state-late"))
+    await expect(row.locator(".badge.late")).to_be_visible()          # said in words, not by colour alone
+    await expect(row.locator(".cd-late")).to_be_visible()
+
+
+async def test_an_officer_of_another_agency_gets_404(kc: Stack, db, contexts) -> None:  # type: ignore[no-untyped-def]
+    tid = await _report(kc, region_code="63.71", category="infrastructure", title="Drainase tersumbat di Kelayan")
+    await _case(db, tid, agency_id=PUPR)
+    page = await sign_in(await contexts(), "petugas.dinkes")
+    assert tid not in await page.content()
+    response = await page.goto(f"/staff/cases/{tid}")
+    assert response is not None and response.status == 404
+    assert "Drainase tersumbat" not in await page.content()
+    response = await page.goto(f"/staff/agencies/{PUPR}")
+    assert response is not None and response.status == 404
+
+
+async def test_two_staff_on_one_case_the_second_is_told_it_changed(kc: Stack, db, contexts) -> None:  # type: ignore[no-untyped-def]
+    tid = await _report(kc, region_code="63.71", category="infrastructure", title="Lampu jalan padam di Jl. A. Yani")
+    await _case(db, tid, agency_id=PUPR, status="assigned")
+    one = await sign_in(await contexts(), "petugas.pupr", f"/staff/cases/{tid}")
+    two = await sign_in(await contexts(), "kepala.pupr", f"/staff/cases/{tid}")
+    await one.fill("#f-respond-message", "Petugas kami menuju lokasi hari ini.")
+    await two.fill("#f-respond-message", "Kami jadwalkan perbaikan minggu depan.")
+    await one.click("#step-respond button[type=submit]")
+    await expect(one.locator("#done")).to_be_visible()
+    async with two.expect_navigation() as nav:
+        await two.click("#step-respond button[type=submit]")
+    response = await nav.value
+    assert response is not None and response.status == 409
+    await expect(two.locator("#banner")).to_be_visible()
+    await expect(two.locator(".timeline")).to_contain_text("menuju lokasi hari ini")   # the new state
+    await expect(two.locator("#f-respond-message")).to_have_value("Kami jadwalkan perbaikan minggu depan.")
+    case = await db.cases.find_one({"_id": tid})
+    assert [e.get("public_note") for e in case["timeline"]].count("Kami jadwalkan perbaikan minggu depan.") == 0
+
+
+async def test_an_anonymous_reporter_appears_in_no_page_export_or_fragment(kc: Stack, db, contexts) -> None:  # type: ignore[no-untyped-def]
+    name, phone, email = "Yusuf Rahasia Sekali", "+6281255588811", "yusuf.rahasia@example.id"
+    tid = await _report(kc, region_code="63.71", category="infrastructure", anonymous=True,
+                        title="=HYPERLINK(\"http://x.example\",\"klik\") jalan rusak",
+                        reporter={"name": name, "phone": phone, "email": email})
+    await _case(db, tid, agency_id=PUPR)
+    page = await sign_in(await contexts(), "koordinator.kalsel")
+    pages = {"inbox": await page.content()}
+    await page.goto(f"/staff/cases/{tid}")
+    pages["case"] = await page.content()
+    await page.goto(f"/staff?q={tid}")
+    pages["search"] = await page.content()
+    async with page.expect_download() as download:
+        await page.evaluate("(url) => { const a = document.createElement('a'); a.href = url; a.click(); }",
+                            "/staff/cases.csv")
+    csv_text = Path(await (await download.value).path()).read_text()
+    pages["csv"] = csv_text
+    region = await page.request.get(f"/lapor/wilayah?province=63&regency=63.71")
+    pages["fragment"] = await region.text()
+    for where, text in pages.items():
+        for secret in (name, phone, email, "81255588811"):
+            assert secret not in text, f"{secret!r} in the {where}"
+    assert tid in csv_text
+    line = next(row for row in csv_text.splitlines() if row.startswith(tid))
+    assert ",'=HYPERLINK" in line or ",\"'=HYPERLINK" in line      # a spreadsheet will not run it
+
+
+async def test_signing_out_ends_the_session_at_the_provider_too(kc: Stack, contexts) -> None:  # type: ignore[no-untyped-def]
+    ctx = await contexts()
+    page = await sign_in(ctx, "pengawas.ombudsman")
+    async with page.expect_navigation(url=lambda u: "signed-out" in u):
+        await page.click("form.signout button")
+    await expect(page.locator("h1")).to_have_text(re.compile("signed out|telah keluar", re.I))
+    await page.goto("/staff")
+    assert page.url.startswith(KEYCLOAK)                              # no silent sign-in: the provider asks again
+    await expect(page.locator("#username")).to_be_visible()
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+async def test_no_serious_violation_on_inbox_and_case_page(kc: Stack, db, contexts, lang: str) -> None:  # type: ignore[no-untyped-def]
+    tid = await _report(kc, region_code="63.71", category="infrastructure")
+    await _case(db, tid, agency_id=PUPR)
+    ctx = await contexts(360)
+    await ctx.add_cookies([{"name": "lapor_lang", "value": lang, "url": kc["web"].url}])
+    page = await sign_in(ctx, "koordinator.kalsel")
+    found = {}
+    for name, url in (("inbox", "/staff"), ("case", f"/staff/cases/{tid}"), ("agency", "/staff/agencies/kalsel")):
+        await page.goto(url)
+        assert await page.get_attribute("html", "lang") == lang
+        results = await Axe().run(page)
+        found[name] = [f"{v['id']}: {v['nodes'][0]['html'][:100]}" for v in results.response["violations"]
+                       if v.get("impact") in ("serious", "critical")]
+    assert not any(found.values()), found
