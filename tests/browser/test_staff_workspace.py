@@ -237,3 +237,48 @@ async def test_no_serious_violation_on_inbox_and_case_page(kc: Stack, db, contex
         found[name] = [f"{v['id']}: {v['nodes'][0]['html'][:100]}" for v in results.response["violations"]
                        if v.get("impact") in ("serious", "critical")]
     assert not any(found.values()), found
+
+
+async def test_bulk_archive_gives_the_result_per_case(kc: Stack, db, contexts) -> None:  # type: ignore[no-untyped-def]
+    tids = []
+    async with httpx.AsyncClient() as http:
+        for n in range(2):
+            r = await http.get(f"{kc['intake'].url}/v1/sms/inbound", params={
+                "key": SMS_KEY, "from": f"08125557710{n}", "to": "1708", "smsc": "fake", "id": f"bulk-{uuid.uuid4().hex}",
+                "text": f"Tes tes iklan pinjaman online murah nomor {n} hubungi kami sekarang juga"})
+            tids.append(r.json()["tracking_id"])
+    for tid in tids:
+        await _case(db, tid, status="received")
+    assigned = await _report(kc, region_code="63.71", category="infrastructure", title="Got mampet di pasar")
+    await _case(db, assigned, status="assigned")
+    page = await sign_in(await contexts(), "koordinator.nasional")
+    await page.goto(f"/staff?q={tids[0][:4]}")          # search narrows; then the full list
+    await page.goto("/staff")
+    for tid in (*tids, assigned):
+        await page.check(f"#pick-{tid}")
+    await page.select_option("#f-bulk-action", "archive")
+    await page.fill("#f-bulk-reason", "Iklan, bukan pengaduan")
+    await page.click("#bulk button[type=submit]")
+    rows = page.locator("table.results tbody tr")
+    await expect(rows).to_have_count(3)
+    for tid in tids:
+        await expect(page.locator(f"tr:has-text('{tid}')")).to_have_attribute("data-ok", "yes")
+    await expect(page.locator(f"tr:has-text('{assigned}')")).to_have_attribute("data-ok", "no")
+    for tid in tids:
+        assert (await db.cases.find_one({"_id": tid}))["status"] == "archived"
+    assert (await db.cases.find_one({"_id": assigned}))["status"] == "assigned"
+
+
+async def test_keyboard_moves_through_the_inbox(kc: Stack, db, contexts) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(2):
+        await _case(db, await _report(kc, region_code="63.71", category="infrastructure"), agency_id=PUPR)
+    page = await sign_in(await contexts(), "petugas.pupr")
+    await page.keyboard.press("j")
+    first = page.locator("[data-case-link]").first
+    await expect(first).to_be_focused()
+    await page.keyboard.press("j")
+    await expect(page.locator("[data-case-link]").nth(1)).to_be_focused()
+    await page.keyboard.press("k")
+    await expect(first).to_be_focused()
+    await page.keyboard.press("/")
+    await expect(page.locator("#f-q")).to_be_focused()

@@ -154,6 +154,28 @@
     sendAll();
   }
 
+  // staff shortcuts: j/k move between cases, / searches; never while typing in a field
+  var caseLinks = Array.prototype.slice.call(document.querySelectorAll("[data-case-link]"));
+  document.addEventListener("keydown", function (ev) {
+    var t = ev.target;
+    if (ev.ctrlKey || ev.metaKey || ev.altKey || (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)))) return;
+    if (ev.key === "/" ) {
+      var search = document.querySelector("[data-search]");
+      if (search) { ev.preventDefault(); search.focus(); }
+      return;
+    }
+    if ((ev.key === "j" || ev.key === "k") && caseLinks.length) {
+      var at = caseLinks.indexOf(document.activeElement);
+      var next = ev.key === "j" ? Math.min(at + 1, caseLinks.length - 1) : Math.max(at - 1, 0);
+      caseLinks[at < 0 ? 0 : next].focus();
+      ev.preventDefault();
+    }
+    if (ev.key === "r") {
+      var answer = document.querySelector("[data-focus-key=r]");
+      if (answer) { ev.preventDefault(); var d = answer.closest("details"); if (d) d.open = true; answer.focus(); }
+    }
+  });
+
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/sw.js").catch(function () {});
   }
