@@ -99,13 +99,14 @@ class OidcClient:
         return claims
 
     async def fresh_token(self, session: StaffSession) -> str | None:
-        """An access token valid for the next half minute, refreshed if need be; None when the
-        sign-in has run out (the user signs in again)."""
-        if session.access_expires_at - time.time() > 30:
+        """An access token valid for at least ``staff_token_margin_s``, refreshed if need be; None
+        when the sign-in has run out (the user signs in again)."""
+        margin = self.settings.staff_token_margin_s
+        if session.access_expires_at - time.time() > margin:
             return session.access_token
         lock = self._refresh_locks.setdefault(session.id, asyncio.Lock())
         async with lock:  # one refresh at a time per session: refresh tokens are single-use
-            if session.access_expires_at - time.time() > 30:
+            if session.access_expires_at - time.time() > margin:
                 return session.access_token
             if not session.refresh_token or session.refresh_expires_at <= time.time():
                 return None

@@ -116,7 +116,13 @@ def _install_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, exc: SignInRequired) -> Response:
-        return RedirectResponse(f"/staff/login?{urlencode({'next': exc.next_url})}", status_code=303)
+        login = f"/staff/login?{urlencode({'next': exc.next_url})}"
+        if request.method == "GET":
+            return RedirectResponse(login, status_code=303)
+        # after a form post the browser may not be redirected off the site (CSP form-action), and
+        # the provider is another site: a page of our own moves on to sign-in by itself
+        web: WebContext = request.app.state.web
+        return web.render(request, "staff_signin.html", 401, kind="expired", login_url=login)
 
     @app.exception_handler(CsrfFailed)
     async def _csrf(request: Request, exc: CsrfFailed) -> Response:

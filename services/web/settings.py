@@ -32,6 +32,7 @@ class WebSettings(BaseSettings):
                              description="staff sign-in: the OpenID Connect provider (its /.well-known/openid-configuration)")
     oidc_client_id: str = Field("lapor-web", description="the portal's client at the provider")
     oidc_client_secret: SecretStr = Field(SecretStr(DEV_OIDC_SECRET), description="the portal's client secret at the provider")
+    staff_token_margin_s: float = Field(30.0, ge=0, description="an access token with less life left than this is refreshed before a call")
     staff_session_idle_s: int = Field(8 * 3600, ge=60, description="a staff session unused this long ends")
     log_format: str = Field("console", description="console (readable) or json (one object per line)")
     log_level: str = Field("INFO", description="minimum log level")

@@ -35,7 +35,9 @@ def kc() -> Iterator[Stack]:
                   LAPOR_JWT_ISSUER=KEYCLOAK, LAPOR_JWT_JWKS_URL=f"{KEYCLOAK}/protocol/openid-connect/certs",
                   LAPOR_JWT_ALGORITHMS='["RS256"]', LAPOR_SMS_CALLBACK_TOKEN=SMS_KEY,
                   LAPOR_POLICY_DIR=str(ROOT / "tests" / "data" / "sla-fast"), LAPOR_WATCH_INTERVAL_S="0.2",
-                  LAPOR_WATCH_LEASE_S="3", LAPOR_WATCH_MARGIN_S="5")
+                  LAPOR_WATCH_LEASE_S="3", LAPOR_WATCH_MARGIN_S="5",
+                  # longer than a token lives: every call refreshes first, so every test here covers it
+                  LAPOR_STAFF_TOKEN_MARGIN_S="100000")
     stack.start()
     stack.start_web()
     yield stack
@@ -216,7 +218,7 @@ async def test_signing_out_ends_the_session_at_the_provider_too(kc: Stack, conte
     page = await sign_in(ctx, "pengawas.ombudsman")
     async with page.expect_navigation(url=lambda u: "signed-out" in u):
         await page.click("form.signout button")
-    await expect(page.locator("h1")).to_have_text(re.compile("signed out|telah keluar", re.I))
+    await expect(page.locator("h1")).to_have_text(re.compile("signed out|sudah keluar", re.I))
     await page.goto("/staff")
     assert page.url.startswith(KEYCLOAK)                              # no silent sign-in: the provider asks again
     await expect(page.locator("#username")).to_be_visible()
@@ -282,3 +284,35 @@ async def test_keyboard_moves_through_the_inbox(kc: Stack, db, contexts) -> None
     await expect(first).to_be_focused()
     await page.keyboard.press("/")
     await expect(page.locator("#f-q")).to_be_focused()
+
+
+async def test_a_sign_in_that_runs_out_mid_work_keeps_what_was_typed(kc: Stack, db, contexts) -> None:  # type: ignore[no-untyped-def]
+    """The web in this stack refreshes the access token on every call (LAPOR_STAFF_TOKEN_MARGIN_S
+    is longer than the token's life), so every page here goes through the refresh; ending the
+    user's session at Keycloak makes the next refresh fail mid-work."""
+    tid = await _report(kc, region_code="63.71", category="infrastructure", title="Jalan amblas di Jl. Veteran")
+    await _case(db, tid, agency_id=PUPR, status="assigned")
+    ctx = await contexts()
+    page = await sign_in(ctx, "petugas.pupr", f"/staff/cases/{tid}")
+    await page.reload()                                        # a refreshed token works
+    await expect(page.locator("h1")).to_contain_text("Jalan amblas")
+    async with httpx.AsyncClient(base_url="http://127.0.0.1:8180") as http:
+        admin = (await http.post("/realms/master/protocol/openid-connect/token", data={
+            "grant_type": "password", "client_id": "admin-cli", "username": "admin",
+            "password": "admin-dev-only"})).json()["access_token"]
+        auth = {"Authorization": f"Bearer {admin}"}
+        user = (await http.get("/admin/realms/lapor/users", params={"username": "petugas.pupr", "exact": "true"},
+                               headers=auth)).json()[0]
+        assert (await http.post(f"/admin/realms/lapor/users/{user['id']}/logout", headers=auth)).status_code == 204
+    typed = "Sudah kami cek, perbaikan dijadwalkan Kamis."
+    await page.fill("#f-respond-message", typed)
+    await page.click("#step-respond button[type=submit]")
+    await page.wait_for_url(lambda url: url.startswith(KEYCLOAK))   # asked to sign in again
+    await page.fill("#username", "petugas.pupr")
+    await page.fill("#password", PASSWORD)
+    await page.click("#kc-login")
+    await page.wait_for_url(lambda url: f"/staff/cases/{tid}" in url)
+    await expect(page.locator("#f-respond-message")).to_have_value(typed)   # nothing typed is lost
+    assert typed not in str((await db.cases.find_one({"_id": tid}))["timeline"])   # and nothing was sent unseen
+    await page.click("#step-respond button[type=submit]")
+    await expect(page.locator("#done")).to_be_visible()

@@ -85,6 +85,7 @@ class Stack:
         self.iso = iso
         log_dir.mkdir(parents=True, exist_ok=True)
         base = iso.env(**env)
+        self.base_env = base
         self.services = {name: ServiceProcess(name, base, log_dir) for name in SERVICES}
 
     def __getitem__(self, name: str) -> ServiceProcess:
@@ -100,7 +101,7 @@ class Stack:
 
     def start_web(self) -> ServiceProcess:
         """The web portal, a client of this stack's four services (it gets no database or broker)."""
-        env = {k: v for k, v in self.iso.env().items() if not k.startswith(("LAPOR_MONGO", "LAPOR_AMQP"))}
+        env = {k: v for k, v in self.base_env.items() if not k.startswith(("LAPOR_MONGO", "LAPOR_AMQP"))}
         env.update({"LAPOR_INTAKE_URL": self["intake"].url, "LAPOR_ROUTING_URL": self["routing"].url,
                     "LAPOR_SLA_URL": self["sla"].url, "LAPOR_WEB_SESSION_KEY": self.iso.lookup_key,
                     "LAPOR_API_TIMEOUT_S": "5", "LAPOR_DIRECTORY_CACHE_S": "2"})

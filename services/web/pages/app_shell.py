@@ -3,6 +3,7 @@ the portal's health endpoints."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from fastapi import APIRouter, Request
@@ -11,6 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
 
 from services.web import i18n
+from services.web.clients import ApiError, ServiceDown, _Api
 from services.web.context import Ctx
 
 router = APIRouter()
@@ -52,9 +54,18 @@ async def live() -> dict[str, str]:
 
 
 @router.get("/health/ready")
-async def ready() -> dict[str, str]:
-    """The portal serves pages (and says what is unavailable) whatever the services' state."""
-    return {"status": "ready"}
+async def ready(web: Ctx) -> dict[str, object]:
+    """Ready whatever the services' state: the portal still serves pages and says what is
+    unavailable. The checks tell an operator which of the services it calls answer."""
+    async def answers(client: _Api) -> bool:
+        try:
+            await client._call("GET", "/health/live")
+            return True
+        except (ServiceDown, ApiError):
+            return False
+    clients = {"intake": web.intake, "routing": web.routing, "sla": web.sla}
+    results = await asyncio.gather(*(answers(c) for c in clients.values()))
+    return {"status": "ready", "checks": dict(zip(clients, results))}
 
 
 @router.get("/metrics", include_in_schema=False)

@@ -161,7 +161,12 @@
     if (ev.ctrlKey || ev.metaKey || ev.altKey || (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)))) return;
     if (ev.key === "/" ) {
       var search = document.querySelector("[data-search]");
-      if (search) { ev.preventDefault(); search.focus(); }
+      if (search) {
+        ev.preventDefault();
+        var box = search.closest("details");
+        if (box) box.open = true;   // the filters fold away on a phone
+        search.focus();
+      }
       return;
     }
     if ((ev.key === "j" || ev.key === "k") && caseLinks.length) {
