@@ -21,7 +21,8 @@ def main() -> None:
             r = client.post("/v1/reports", json=report)
             r.raise_for_status()
             body = r.json()
-            print(f"[demo] {body['tracking_id']}  {report['title']}  (reporter token {body['reporter_token']})")
+            print(f"[demo] {body['tracking_id']}  {report['title']}\n"
+                  f"       private link: http://127.0.0.1:8000/lapor/{body['tracking_id']}?k={body['reporter_token']}")
 
 
 if __name__ == "__main__":
