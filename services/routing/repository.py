@@ -94,7 +94,9 @@ class CaseRepository:
 
     async def set_deadline(self, tracking_id: str, stage: str | None, due_at: datetime | None, seq: datetime) -> bool:
         """The case's current deadline as SLA last told it; an older change never overwrites a newer."""
-        r = await self.cases.update_one({"_id": tracking_id, "due_seq": {"$lt": seq}},
+        # cases opened before deadlines were kept have no due_seq: any change is newer
+        r = await self.cases.update_one({"_id": tracking_id, "$or": [{"due_seq": {"$lt": seq}},
+                                                                      {"due_seq": {"$exists": False}}]},
                                         {"$set": {"due_at": due_at, "due_stage": stage, "due_seq": seq,
                                                   "due_sort": due_at or NO_DUE_SORT}})
         return bool(r.modified_count)

@@ -14,7 +14,7 @@ from typing import Any
 from services.sla import ladder
 from services.sla.policy import PolicyBook, due_at
 from services.sla.repository import DeadlineRepository
-from shared.events import utcnow
+from shared.events import Envelope, SlaDueChanged, make_event, utcnow
 from shared.observability.metrics import SLA_DEADLINES_CLOSED
 
 
@@ -81,3 +81,18 @@ class Clocks:
                       "paused_total_s": doc.get("paused_total_s", 0) + (at - doc["paused_at"]).total_seconds()}
             if await self.repo.resume(doc["_id"], doc["paused_at"], fields) and nxt:
                 await self.repo.schedule(doc["_id"], nxt.at, utcnow())
+
+
+async def record_current_due(repo: DeadlineRepository, book: PolicyBook, tracking_id: str, at: datetime,
+                             producer: str) -> list[Envelope]:
+    """Note the report's current staff deadline (the earliest open clock; the reporter's
+    auto-close clock is not one) with the event that tells routing, in one update. Returns the
+    event for the relay, or nothing when the deadline did not change."""
+    running = [d for d in await repo.for_report(tracking_id)
+               if d["status"] == "open" and d["stage"] != book.current.auto_close_stage]
+    first = min(running, key=lambda d: d["due_at"], default=None)
+    current = {"stage": first["stage"] if first else None, "due_at": first["due_at"] if first else None,
+               "report_class": first["report_class"] if first else "standard"}
+    event = make_event(SlaDueChanged(tracking_id=tracking_id, at=at, **current), correlation_id=tracking_id,
+                       producer=producer)
+    return [event] if await repo.set_current_due(tracking_id, current, [event]) else []

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from services.sla.clocks import Clocks
+from services.sla.clocks import Clocks, record_current_due
 from services.sla.policy import PolicyBook
 from services.sla.repository import REPORTS, DeadlineRepository
-from shared.events import (CaseTransition, Envelope, ReportAssigned, ReportRated, ReportReceived, SlaDueChanged,
-                           make_event)
+from shared.events import CaseTransition, Envelope, ReportAssigned, ReportRated, ReportReceived
 from shared.messaging.consumer import Handlers
 from shared.regions import timezone_for
 from shared.runtime import Runtime
@@ -61,16 +60,9 @@ def build_handlers(runtime: Runtime) -> Handlers:
         await tell_current_due(tid, step.at)
 
     async def tell_current_due(tid: str, at: datetime) -> None:
-        """The earliest running staff deadline (the reporter's auto-close clock is not one)."""
-        running = [d for d in await repo.for_report(tid)
-                   if d["status"] == "open" and d["stage"] != book.current.auto_close_stage]
-        first = min(running, key=lambda d: d["due_at"], default=None)
-        current = {"stage": first["stage"] if first else None, "due_at": first["due_at"] if first else None,
-                   "report_class": first["report_class"] if first else "standard"}
-        event = make_event(SlaDueChanged(tracking_id=tid, at=at, **current), correlation_id=tid,
-                           producer=runtime.settings.service_name)
-        if await repo.set_current_due(tid, current, [event]):
-            runtime.relay.submit(REPORTS, tid, [event])
+        events = await record_current_due(repo, book, tid, at, runtime.settings.service_name)
+        if events:
+            runtime.relay.submit(REPORTS, tid, events)
 
     async def record_facts(step: CaseTransition) -> None:
         tid, at = step.tracking_id, step.at

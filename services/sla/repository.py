@@ -231,6 +231,11 @@ class DeadlineRepository:
     async def facts(self, tracking_id: str) -> dict[str, Any] | None:
         return await self.reports.find_one({"_id": tracking_id}, {"outbox": 0})
 
+    async def reports_with_running_clocks(self) -> list[str]:
+        """Reports with an open or paused clock (the operator's backfill walks them)."""
+        pipeline = [{"$match": {"status": {"$in": ["open", "paused"]}}}, {"$group": {"_id": "$tracking_id"}}]
+        return sorted([row["_id"] async for row in await self.deadlines.aggregate(pipeline)])
+
     async def set_current_due(self, tracking_id: str, current: dict[str, Any], events: list[Any]) -> bool:
         """The report's current staff deadline on its facts, with the event that tells routing,
         in one update; nothing is written (and nothing sent) when it did not change."""
