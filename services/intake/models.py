@@ -150,6 +150,7 @@ class ReportView(BaseModel):
     reporter: dict[str, str | None] | None = None
     replies: list[dict[str, str]] | None = Field(None, description="the reporter's own replies (reporter's view only)")
     rating: int | None = Field(None, description="the reporter's rating (reporter's view only)")
+    reopen_until: datetime | None = Field(None, description="once resolved: until when the reporter may reopen (reporter's view only)")
 
 
 class IntegratorReportIn(ReportIn):

@@ -3,6 +3,7 @@ reporter (and those the report was assigned to, elsewhere) sees a confidential r
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from services.intake.models import AgencyRef, ReportView, TimelineEntry
@@ -40,7 +41,12 @@ def public_view(doc: dict[str, Any]) -> ReportView:
     )
 
 
-def reporter_view(doc: dict[str, Any], vault: Vault) -> ReportView:
+def resolved_at(doc: dict[str, Any]) -> Any:
+    """When the report was last marked done (the reopen window runs from there)."""
+    return max((e["at"] for e in doc.get("timeline", []) if e["status"] == "resolved"), default=None)
+
+
+def reporter_view(doc: dict[str, Any], vault: Vault, reopen_window: timedelta | None = None) -> ReportView:
     view = public_view(doc)
     view.title, view.body = doc["title"], doc["body"]
     view.timeline = _timeline(doc, with_notes=True)
@@ -52,6 +58,9 @@ def reporter_view(doc: dict[str, Any], vault: Vault) -> ReportView:
     view.replies = [{"at": r["at"].isoformat(), "channel": r["channel"], "message": vault.decrypt(r["text_enc"])}
                     for r in doc.get("replies", [])]
     view.rating = (doc.get("rating") or {}).get("value")
+    done_at = resolved_at(doc)
+    if reopen_window is not None and done_at is not None and doc["status"] in ("resolved", "closed"):
+        view.reopen_until = done_at + reopen_window
     return view
 
 

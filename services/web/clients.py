@@ -107,6 +107,7 @@ class Report(BaseModel):
     reporter: dict[str, str | None] | None = None
     replies: list[Reply] | None = None
     rating: int | None = None
+    reopen_until: datetime | None = None
 
 
 class Created(BaseModel):

@@ -166,6 +166,8 @@ async def test_reply_rate_and_reopen_through_the_private_link(phone: BrowserCont
     await expect(page.get_by_text("4 / 5")).to_be_visible()
     await expect(page.locator("form[action$='/rate']")).to_have_count(0)     # rated once
 
+    # the window intake allows (10 days by default), in the reporter's zone
+    await expect(page.locator("#f-reason-hint")).to_contain_text(re.compile(r"\d{1,2} \w+ 20\d\d"))
     await page.fill("#f-reason", "Tambalannya sudah lepas lagi hari ini.")
     await page.click("form[action$='/reopen'] button")
     await expect(page.locator("#done")).to_be_visible()

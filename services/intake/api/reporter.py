@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Header
 
 from services.intake.models import Accepted, RatingIn, ReopenIn, ReplyIn
 from services.intake.repository import REPORTS, ReportRepository
+from services.intake.views import resolved_at
 from shared.tracking import normalize_tracking_id
 from shared.events import ReopenRequested, ReportRated, ReportReplied, make_event, utcnow
 from shared.privacy import token_hash
@@ -30,10 +31,6 @@ async def own_report(runtime: Runtime, tracking_id: str, token: str) -> dict[str
     if token_hash(token) != doc["token_hash"]:
         raise Problem(403, "Forbidden", "the reporter token does not match this report", field="X-Reporter-Token")
     return doc
-
-
-def _resolved_at(doc: dict[str, Any]) -> Any:
-    return max((e["at"] for e in doc.get("timeline", []) if e["status"] == "resolved"), default=None)
 
 
 @router.post("/{tracking_id}/replies", status_code=202, response_model=Accepted)
@@ -72,9 +69,9 @@ async def rate(tracking_id: str, body: RatingIn, runtime: RuntimeDep, token: Tok
 @router.post("/{tracking_id}/reopen", status_code=202, response_model=Accepted)
 async def reopen(tracking_id: str, body: ReopenIn, runtime: RuntimeDep, token: Token) -> Accepted:
     doc = await own_report(runtime, tracking_id, token)
-    resolved_at = _resolved_at(doc)
+    done_at = resolved_at(doc)
     window = timedelta(days=runtime.settings.reopen_window_days)  # type: ignore[attr-defined]
-    if doc["status"] not in ("resolved", "closed") or resolved_at is None or utcnow() - resolved_at > window:
+    if doc["status"] not in ("resolved", "closed") or done_at is None or utcnow() - done_at > window:
         raise Problem(409, "Cannot reopen", f"a report can be reopened within {window.days} days of being resolved",
                       field="status")
     now = utcnow()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request, Response
@@ -61,5 +62,5 @@ async def read_report(
     if reporter_token is not None:
         if token_hash(reporter_token) != doc["token_hash"]:
             raise Problem(403, "Forbidden", "the reporter token does not match this report", field="X-Reporter-Token")
-        return reporter_view(doc, runtime.vault)
+        return reporter_view(doc, runtime.vault, timedelta(days=runtime.settings.reopen_window_days))  # type: ignore[attr-defined]
     return public_view(doc)

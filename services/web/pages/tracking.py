@@ -66,6 +66,7 @@ async def tracking_page(request: Request, web: WebContext, tracking_id: str, tok
     private = token is not None and report.reporter is not None
     return web.render(request, "track.html", status, report=report, private=private, token=token if private else None,
                       deadlines=deadlines, names=names, tz=timezone_for(report.region_code), done=done,
+                      may_reopen=bool(report.reopen_until and report.reopen_until > utcnow()),
                       action_error=action_error or {}, typed=typed or {})
 
 
