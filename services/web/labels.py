@@ -69,3 +69,9 @@ CONTACT = {
     "coordinator": N_("Coordinator"),
     "oversight": N_("Oversight"),
 }
+# the same clocks as staff read them
+STAGE_STAFF = {
+    **STAGE,
+    "answer": N_("Answer to the reporter"),
+    "auto_close": N_("Closing if the reporter does not reply"),
+}
