@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
+from fastapi import Depends, Request
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
@@ -222,6 +223,22 @@ async def fetch(db: AsyncDatabase) -> Directory:
     return Directory(agencies, categories, version)
 
 
+DIRECTORY_KEY = "directory"
+
+
+def directory_of(runtime: Any) -> Directory:
+    """The directory this service keeps fresh (``keep_fresh``); the one place that reads it."""
+    directory: Directory = runtime.extras[DIRECTORY_KEY]
+    return directory
+
+
+def get_directory(request: Request) -> Directory:
+    return directory_of(request.app.state.runtime)
+
+
+DirectoryDep = Annotated[Directory, Depends(get_directory)]
+
+
 async def keep_fresh(runtime: Any, every: float) -> None:
     """Put the stored directory in ``runtime.extras["directory"]`` now and re-read it periodically."""
     import asyncio
@@ -229,15 +246,15 @@ async def keep_fresh(runtime: Any, every: float) -> None:
     from shared.observability.logging import get_logger
 
     log = get_logger(__name__)
-    runtime.extras["directory"] = await fetch(runtime.db)
-    if not runtime.extras["directory"].agencies:
+    runtime.extras[DIRECTORY_KEY] = await fetch(runtime.db)
+    if not runtime.extras[DIRECTORY_KEY].agencies:
         log.warning("the agency directory is empty: load one with python -m services.routing.cli load-directory")
 
     async def refresh() -> None:
         while True:
             await asyncio.sleep(every)
             try:
-                runtime.extras["directory"] = await fetch(runtime.db)
+                runtime.extras[DIRECTORY_KEY] = await fetch(runtime.db)
             except Exception as exc:  # keep the copy we have
                 log.warning("directory refresh failed", error=repr(exc))
 

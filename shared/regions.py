@@ -42,8 +42,10 @@ def _villages() -> dict[str, list[tuple[str, str]]]:
     return by_district
 
 
-def children_of(code: str | None) -> list[tuple[str, str]]:
-    """The regions one level below ``code`` (provinces for None), as (code, name) by name."""
+@lru_cache(maxsize=2048)
+def children_of(code: str | None) -> tuple[tuple[str, str], ...]:
+    """The regions one level below ``code`` (provinces for None), as (code, name) by name.
+    Cached: every region list of the submit form asks for it again."""
     if code is None:
         items = [(c, n) for c, n in known_regions().items() if "." not in c]
     elif code.count(".") == 2:
@@ -51,7 +53,7 @@ def children_of(code: str | None) -> list[tuple[str, str]]:
     else:
         depth = code.count(".") + 1
         items = [(c, n) for c, n in known_regions().items() if c.count(".") == depth and c.startswith(code + ".")]
-    return sorted(items, key=lambda item: item[1])
+    return tuple(sorted(items, key=lambda item: item[1]))
 
 
 def village_name(code: str) -> str | None:

@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+from typing import Annotated
+
+from fastapi import Depends
 from pydantic import Field, SecretStr, model_validator
 
+from shared.runtime import Runtime, get_runtime
 from shared.settings import CommonSettings
 
 
@@ -19,3 +23,14 @@ class IntakeSettings(CommonSettings):
         if self.environment == "production" and self.sms_callback_token.get_secret_value() == "lapor-sms-dev":
             raise ValueError("set LAPOR_SMS_CALLBACK_TOKEN: the development token is refused in production")
         return self
+
+
+def get_intake_settings(runtime: Annotated[Runtime, Depends(get_runtime)]) -> IntakeSettings:
+    """The intake service's own settings, typed (the runtime holds them as CommonSettings)."""
+    settings = runtime.settings
+    if not isinstance(settings, IntakeSettings):
+        raise TypeError("the intake routers run in the intake service")
+    return settings
+
+
+IntakeSettingsDep = Annotated[IntakeSettings, Depends(get_intake_settings)]

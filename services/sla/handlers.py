@@ -6,7 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from services.sla.clocks import Clocks, record_current_due
-from services.sla.policy import PolicyBook
+from services.sla.policy import POLICIES_KEY, PolicyBook
 from services.sla.repository import REPORTS, DeadlineRepository
 from shared.events import CaseTransition, Envelope, ReportAssigned, ReportRated, ReportReceived
 from shared.messaging.consumer import Handlers
@@ -23,7 +23,7 @@ def period_keys(at: datetime, tz: str) -> dict[str, str]:
 def build_handlers(runtime: Runtime) -> Handlers:
     handlers = Handlers("sla")
     repo = DeadlineRepository(runtime.db, runtime.settings.due_shards)
-    book: PolicyBook = runtime.extras["policies"]
+    book: PolicyBook = runtime.extras[POLICIES_KEY]
     clocks = Clocks(repo, book)
 
     # every write below is an insert keyed by report and stage, or a guarded or repeatable update

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Annotated
 
 import yaml
+from fastapi import Depends, Request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.calendar import WorkingCalendar
@@ -113,6 +115,17 @@ class PolicyBook:
 
 def _version_key(version: str) -> tuple[int | str, ...]:
     return tuple(int(part) if part.isdigit() else part for part in version.split("."))
+
+
+POLICIES_KEY = "policies"   # where the SLA service's start-up puts its PolicyBook
+
+
+def get_policies(request: Request) -> PolicyBook:
+    book: PolicyBook = request.app.state.runtime.extras[POLICIES_KEY]
+    return book
+
+
+PoliciesDep = Annotated[PolicyBook, Depends(get_policies)]
 
 
 def load_book(folder: Path, current: str | None = None) -> PolicyBook:

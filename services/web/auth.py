@@ -33,7 +33,6 @@ class OidcClient:
         self.settings, self.store, self.timeout = settings, store, timeout
         self._metadata: dict[str, Any] | None = None
         self._jwks: jwt.PyJWKClient | None = None
-        self._refresh_locks: dict[str, asyncio.Lock] = {}
 
     def _client(self, redirect_uri: str | None = None) -> AsyncOAuth2Client:
         return AsyncOAuth2Client(self.settings.oidc_client_id, self.settings.oidc_client_secret.get_secret_value(),
@@ -104,8 +103,7 @@ class OidcClient:
         margin = self.settings.staff_token_margin_s
         if session.access_expires_at - time.time() > margin:
             return session.access_token
-        lock = self._refresh_locks.setdefault(session.id, asyncio.Lock())
-        async with lock:  # one refresh at a time per session: refresh tokens are single-use
+        async with session.refreshing:
             if session.access_expires_at - time.time() > margin:
                 return session.access_token
             if not session.refresh_token or session.refresh_expires_at <= time.time():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -58,7 +59,9 @@ def make_templates() -> Jinja2Blocks:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
     templates = Jinja2Blocks(env=env)
-    env.install_gettext_callables(i18n.gettext_, i18n.ngettext_, newstyle=True)  # type: ignore[attr-defined]
+    # the i18n extension adds this installer to the environment at run time
+    install: Callable[..., None] = getattr(env, "install_gettext_callables")
+    install(i18n.gettext_, i18n.ngettext_, newstyle=True)
     env.filters["when"] = i18n.when
     env.filters["day"] = i18n.day
     env.filters["fromiso"] = lambda v: datetime.fromisoformat(v) if isinstance(v, str) else v

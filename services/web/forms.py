@@ -85,12 +85,12 @@ class ReportForm:
         picked = [self.values[level] for level in LEVELS if self.values.get(level)]
         return picked[-1] if picked else None
 
-    def choices(self) -> dict[str, list[tuple[str, str]]]:
+    def choices(self) -> dict[str, tuple[tuple[str, str], ...]]:
         """Options of each region list: the provinces, then the children of each level picked."""
-        out: dict[str, list[tuple[str, str]]] = {"province": regions.children_of(None)}
+        out: dict[str, tuple[tuple[str, str], ...]] = {"province": regions.children_of(None)}
         for upper, lower in zip(LEVELS, LEVELS[1:]):
             code = self.values.get(upper)
-            out[lower] = regions.children_of(code) if code else []
+            out[lower] = regions.children_of(code) if code else ()
         return out
 
     def payload(self, lang: str) -> dict[str, Any]:

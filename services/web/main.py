@@ -122,7 +122,7 @@ def _install_error_pages(app: FastAPI) -> None:
         # after a form post the browser may not be redirected off the site (CSP form-action), and
         # the provider is another site: a page of our own moves on to sign-in by itself
         web: WebContext = request.app.state.web
-        return web.render(request, "staff_signin.html", 401, kind="expired", login_url=login)
+        return web.render(request, "error.html", 401, kind="signin_expired", login_url=login)
 
     @app.exception_handler(CsrfFailed)
     async def _csrf(request: Request, exc: CsrfFailed) -> Response:

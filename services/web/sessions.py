@@ -7,6 +7,7 @@ load balancer) until a shared store is chosen; a restart signs staff out, nothin
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import time
 from collections import OrderedDict
@@ -31,6 +32,8 @@ class StaffSession:
     refresh_expires_at: float
     id_token: str | None
     last_seen: float = field(default_factory=time.monotonic)
+    # one refresh at a time per session: a refresh token is spent by its use
+    refreshing: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property
     def is_coordinator(self) -> bool:

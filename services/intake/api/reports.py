@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Header, Request, Response
 from services.intake import idempotency
 from services.intake.models import ReportCreated, ReportIn, ReportView
 from services.intake.repository import ReportRepository
+from services.intake.settings import IntakeSettingsDep
 from services.intake.submission import accept_report
 from shared.tracking import normalize_tracking_id
 from services.intake.views import public_view, reporter_view
@@ -52,6 +53,7 @@ async def submit_report(
 async def read_report(
     tracking_id: str,
     runtime: Annotated[Runtime, Depends(get_runtime)],
+    settings: IntakeSettingsDep,
     reporter_token: Annotated[str | None, Header(alias="X-Reporter-Token", max_length=128)] = None,
 ) -> ReportView:
     """Public view, or the reporter's own view with the token given at submission."""
@@ -62,5 +64,5 @@ async def read_report(
     if reporter_token is not None:
         if token_hash(reporter_token) != doc["token_hash"]:
             raise Problem(403, "Forbidden", "the reporter token does not match this report", field="X-Reporter-Token")
-        return reporter_view(doc, runtime.vault, timedelta(days=runtime.settings.reopen_window_days))  # type: ignore[attr-defined]
+        return reporter_view(doc, runtime.vault, timedelta(days=settings.reopen_window_days))
     return public_view(doc)

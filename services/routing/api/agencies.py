@@ -7,9 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from shared.auth import Principal, require_staff
-from shared.directory import Agency, Directory
+from shared.directory import Agency, DirectoryDep
 from shared.problems import Problem
-from shared.runtime import Runtime, get_runtime
 
 router = APIRouter(prefix="/v1/agencies", tags=["directory"])
 
@@ -21,11 +20,10 @@ def _public(agency: Agency) -> dict[str, object]:
 
 @router.get("")
 async def list_agencies(
-    runtime: Annotated[Runtime, Depends(get_runtime)],
+    directory: DirectoryDep,
     region_code: Annotated[str | None, Query(max_length=13)] = None,
     category: Annotated[str | None, Query(max_length=48)] = None,
 ) -> dict[str, object]:
-    directory: Directory = runtime.extras["directory"]
     items = [
         _public(a) for a in directory.agencies.values()
         if (region_code is None or a.region_code == region_code) and (category is None or category in a.categories)
@@ -35,8 +33,7 @@ async def list_agencies(
 
 
 @router.get("/{agency_id}")
-async def get_agency(agency_id: str, runtime: Annotated[Runtime, Depends(get_runtime)]) -> dict[str, object]:
-    directory: Directory = runtime.extras["directory"]
+async def get_agency(agency_id: str, directory: DirectoryDep) -> dict[str, object]:
     agency = directory.agencies.get(agency_id)
     if agency is None:
         raise Problem(404, "Not found", "no agency with this id", field="agency_id")
@@ -45,11 +42,10 @@ async def get_agency(agency_id: str, runtime: Annotated[Runtime, Depends(get_run
 
 
 @router.get("/{agency_id}/staff")
-async def agency_for_staff(agency_id: str, runtime: Annotated[Runtime, Depends(get_runtime)],
+async def agency_for_staff(agency_id: str, directory: DirectoryDep,
                            principal: Annotated[Principal, Depends(require_staff)]) -> dict[str, object]:
     """An agency with its notification contacts and its units, for staff of the agency, of an
     agency above it, or oversight (anyone else: 404, like an agency that does not exist)."""
-    directory: Directory = runtime.extras["directory"]
     agency = directory.agencies.get(agency_id)
     mine = principal.role == "oversight" or agency_id in directory.subtree(principal.agency_id or "")
     if agency is None or not mine:

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.routing import workflow
 from services.routing.repository import CASES, NO_DUE_SORT, CaseRepository, text_filter
 from shared.auth import Principal, require_staff
-from shared.directory import Directory
+from shared.directory import Directory, DirectoryDep, directory_of
 from shared.events import CaseTransition, make_event, utcnow
 from shared.observability.logging import get_logger
 from shared.problems import Problem
@@ -141,13 +141,12 @@ FiltersDep = Annotated[InboxFilters, Query()]
 
 
 @router.get("")
-async def inbox(runtime: RuntimeDep, principal: StaffDep, filters: FiltersDep,
+async def inbox(runtime: RuntimeDep, principal: StaffDep, directory: DirectoryDep, filters: FiltersDep,
                 sort: Order = "received",
                 cursor: Annotated[str | None, Query(max_length=300)] = None,
                 limit: Annotated[int, Query(ge=1, le=100)] = 25) -> dict[str, Any]:
     """The cases the caller may see, newest first, or (``sort=urgency``) urgent first, then the
     least time left on the current deadline."""
-    directory: Directory = runtime.extras["directory"]
     cases = await CaseRepository(runtime.db).inbox(scope_of(principal, directory), filters.query(directory),
                                                    _cursor(cursor, sort), limit, sort)
     next_cursor = _next_cursor(cases[-1], sort) if len(cases) == limit else None
@@ -155,32 +154,33 @@ async def inbox(runtime: RuntimeDep, principal: StaffDep, filters: FiltersDep,
 
 
 @router.get("/counts")
-async def counts(runtime: RuntimeDep, principal: StaffDep, filters: FiltersDep) -> dict[str, Any]:
+async def counts(runtime: RuntimeDep, principal: StaffDep, directory: DirectoryDep,
+                 filters: FiltersDep) -> dict[str, Any]:
     """Cases per status under the same filters (the status filter itself aside)."""
-    directory: Directory = runtime.extras["directory"]
     by_status = await CaseRepository(runtime.db).counts(scope_of(principal, directory),
                                                         filters.query(directory, with_status=False))
     return {"by_status": {s.value: by_status.get(s.value, 0) for s in Status}, "total": sum(by_status.values())}
 
 
-async def _visible_case(runtime: Runtime, tracking_id: str, principal: Principal) -> dict[str, Any]:
+async def _visible_case(runtime: Runtime, tracking_id: str, principal: Principal,
+                        directory: Directory) -> dict[str, Any]:
     case = await CaseRepository(runtime.db).get(tracking_id.upper())
-    if case is None or not visible(case, principal, runtime.extras["directory"]):
+    if case is None or not visible(case, principal, directory):
         raise Problem(404, "Not found", "no case with this tracking ID", field="tracking_id")
     return case
 
 
 @router.get("/{tracking_id}")
-async def read(tracking_id: Annotated[str, Path(max_length=16)], runtime: RuntimeDep, principal: StaffDep) -> dict[str, Any]:
-    return view(await _visible_case(runtime, tracking_id, principal), principal, runtime.extras["directory"])
+async def read(tracking_id: Annotated[str, Path(max_length=16)], runtime: RuntimeDep, principal: StaffDep,
+               directory: DirectoryDep) -> dict[str, Any]:
+    return view(await _visible_case(runtime, tracking_id, principal, directory), principal, directory)
 
 
 @router.post("/{tracking_id}/{action}")
 async def act(tracking_id: Annotated[str, Path(max_length=16)], action: Action, body: ActionIn, runtime: RuntimeDep,
-              principal: StaffDep) -> dict[str, Any]:
-    directory: Directory = runtime.extras["directory"]
+              principal: StaffDep, directory: DirectoryDep) -> dict[str, Any]:
     repo = CaseRepository(runtime.db)
-    case = await _visible_case(runtime, tracking_id, principal)
+    case = await _visible_case(runtime, tracking_id, principal, directory)
     if body.version is not None and body.version != case["version"]:
         raise Problem(409, "Stale case", f"the case is at version {case['version']}, not {body.version}", field="version")
     try:
@@ -209,7 +209,7 @@ async def act(tracking_id: Annotated[str, Path(max_length=16)], action: Action, 
 
 async def write_step(runtime: Runtime, repo: CaseRepository, case: dict[str, Any], step: workflow.Plan,
                      principal: Principal) -> bool:
-    directory: Directory = runtime.extras["directory"]
+    directory = directory_of(runtime)
     now = utcnow()
     fields = {**step.fields, "status": step.to_status, "updated_at": now}
     if fields.get("category") and fields["category"] != case.get("category"):

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
+from services.sla.policy import PoliciesDep
 from services.sla.repository import DeadlineRepository
 from shared.events import utcnow
 from shared.runtime import Runtime, get_runtime
@@ -34,11 +35,11 @@ async def overdue(runtime: Annotated[Runtime, Depends(get_runtime)],
 
 
 @router.get("/policy")
-async def policy_summary(runtime: Annotated[Runtime, Depends(get_runtime)],
+async def policy_summary(book: PoliciesDep,
                          category: Annotated[str | None, Query(max_length=48)] = None,
                          agency_id: Annotated[str | None, Query(max_length=64)] = None) -> dict[str, Any]:
     """The deadlines a new report of this category (and agency) runs on: what a receipt tells."""
-    policy = runtime.extras["policies"].current
+    policy = book.current
     report_class = policy.report_class(category)
     return {"version": policy.version, "report_class": report_class,
             "stages": {stage: policy.duration(stage, report_class, agency_id).model_dump(exclude_none=True)

@@ -44,12 +44,12 @@ async def callback(request: Request, web: Ctx, code: Annotated[str | None, Query
     pending = web.store.finish_login(state or "") if state and state == request.cookies.get(LOGIN_COOKIE) else None
     if pending is None or error or not code:
         log.info("staff sign-in refused", reason=error or ("no pending login" if pending is None else "no code"))
-        return web.render(request, "staff_signin.html", 400, kind="failed")
+        return web.render(request, "error.html", 400, kind="signin_failed")
     try:
         session = await web.oidc.finish(pending, code, f"{_base(request)}/auth/callback")
     except SignInFailed as exc:
         log.warning("staff sign-in failed", reason=str(exc))
-        return web.render(request, "staff_signin.html", 403, kind="no_role")
+        return web.render(request, "error.html", 403, kind="no_role")
     log.info("staff signed in", role=session.role, agency_id=session.agency_id)
     response = RedirectResponse(pending.next_url, status_code=303)
     response.headers.append("set-cookie", cookie(COOKIE, session.id, secure=web.settings.secure_cookies))
@@ -79,9 +79,9 @@ async def signing_out(request: Request, web: Ctx, k: Annotated[str | None, Query
         return RedirectResponse("/staff/signed-out", status_code=303)
     # a page of its own, not a redirect: the browser would count a redirect as part of the form's
     # navigation, which may not leave the site; this one moves on by itself (no script needed)
-    return web.render(request, "staff_signin.html", kind="signing_out", provider_url=url)
+    return web.render(request, "error.html", kind="signing_out", provider_url=url)
 
 
 @router.get("/staff/signed-out")
 async def signed_out(request: Request, web: Ctx) -> Response:
-    return web.render(request, "staff_signin.html", kind="signed_out")
+    return web.render(request, "error.html", kind="signed_out")
