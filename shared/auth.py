@@ -89,3 +89,25 @@ async def require_staff(
     if scheme.lower() != "bearer" or not token:
         raise Problem(401, "Unauthorized", "a bearer token is required", headers={"WWW-Authenticate": "Bearer"})
     return verify_jwt(token, runtime.settings)
+
+
+async def require_reader(
+    runtime: Annotated[Runtime, Depends(get_runtime)],
+    authorization: Annotated[str | None, Header(max_length=4096)] = None,
+) -> Principal:
+    """A staff JWT, or the operator token (an operator command reading figures for a report it
+    sends, such as the monthly recap). The operator reads as the nation."""
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Problem(401, "Unauthorized", "a bearer token is required", headers={"WWW-Authenticate": "Bearer"})
+    if hmac.compare_digest(token.encode(), runtime.settings.operator_token.get_secret_value().encode()):
+        return Principal("operator", "operator", None)
+    return verify_jwt(token, runtime.settings)
+
+
+def region_allowed(principal: Principal, agency_region: str | None, region: str) -> bool:
+    """Oversight, operators and national bodies read every region; regional staff read their
+    agency's region and what lies inside it. ``ID`` is the nation."""
+    if principal.role in ("oversight", "operator") or not agency_region:
+        return True
+    return region != "ID" and (region == agency_region or region.startswith(agency_region + "."))

@@ -1,9 +1,12 @@
 """SLA operator commands.
 
     python -m services.sla.cli tell-deadlines     # every report with a running clock tells routing its deadline
+    python -m services.sla.cli rebuild-board      # the command centre's day counts and open cases, from the facts
 
-Run once after upgrading to a version whose inboxes sort by time left: cases opened before it
-have no deadline on them. The events go into each report's outbox; the running SLA service's
+Run each once after upgrading to the version that brought it: ``tell-deadlines`` when inboxes
+began to sort by time left (cases opened before had no deadline on them), ``rebuild-board``
+when the command centre came (its counters start empty). Both are idempotent: counted steps
+carry markers, and open cases are derived from the facts, so a rerun changes nothing. The events go into each report's outbox; the running SLA service's
 sweeper publishes them (so this needs no broker), and routing keeps the later of two changes.
 """
 
@@ -12,7 +15,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from services.sla.clocks import record_current_due
+from pymongo.asynchronous.database import AsyncDatabase
+
+from services.sla.board import BoardRepository
+from services.sla.clocks import current_clock, record_current_due
 from services.sla.policy import load_book
 from services.sla.repository import DeadlineRepository
 from services.sla.settings import SlaSettings
@@ -30,11 +36,34 @@ async def tell_deadlines(repo: DeadlineRepository, settings: SlaSettings) -> tup
     return seen, written
 
 
+# the facts a step leaves, and the command-centre count it stands for
+FACT_STEPS = (("received_at", "received"), ("verified_at", "verified"), ("assigned_at", "assigned"),
+              ("first_response_at", "in_progress"), ("resolved_at", "resolved"))
+
+
+async def rebuild_board(db: AsyncDatabase, repo: DeadlineRepository, settings: SlaSettings) -> int:
+    """Count every report's past steps on their days and mirror the open ones; returns reports seen."""
+    book = load_book(settings.policy_dir, settings.policy_version)
+    board = BoardRepository(db)
+    seen = 0
+    async for facts in repo.reports.find({}, {"outbox": 0}):
+        seen += 1
+        for field, stat in FACT_STEPS:
+            if facts.get(field):
+                await board.count(facts["_id"], stat, facts[field], facts)
+        await board.mirror(facts["_id"], facts, current_clock(await repo.for_report(facts["_id"]), book))
+    return seen
+
+
 async def _run(args: argparse.Namespace) -> int:
     settings = SlaSettings()
     client, db = connect(settings)
+    repo = DeadlineRepository(db, settings.due_shards)
     try:
-        seen, written = await tell_deadlines(DeadlineRepository(db, settings.due_shards), settings)
+        if args.command == "rebuild-board":
+            print(f"{await rebuild_board(db, repo, settings)} reports counted into the command centre's figures")
+            return 0
+        seen, written = await tell_deadlines(repo, settings)
         print(f"{seen} reports with a running clock; {written} deadline events queued for routing")
         return 0
     finally:
@@ -45,6 +74,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m services.sla.cli")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("tell-deadlines", help="tell routing the current deadline of every report with a running clock")
+    sub.add_parser("rebuild-board", help="recount the command centre's day figures and open cases from the facts")
     raise SystemExit(asyncio.run(_run(parser.parse_args())))
 
 

@@ -88,11 +88,15 @@ async def record_current_due(repo: DeadlineRepository, book: PolicyBook, trackin
     """Note the report's current staff deadline (the earliest open clock; the reporter's
     auto-close clock is not one) with the event that tells routing, in one update. Returns the
     event for the relay, or nothing when the deadline did not change."""
-    running = [d for d in await repo.for_report(tracking_id)
-               if d["status"] == "open" and d["stage"] != book.current.auto_close_stage]
-    first = min(running, key=lambda d: d["due_at"], default=None)
+    first = current_clock(await repo.for_report(tracking_id), book)
     current = {"stage": first["stage"] if first else None, "due_at": first["due_at"] if first else None,
                "report_class": first["report_class"] if first else "standard"}
     event = make_event(SlaDueChanged(tracking_id=tracking_id, at=at, **current), correlation_id=tracking_id,
                        producer=producer)
     return [event] if await repo.set_current_due(tracking_id, current, [event]) else []
+
+
+def current_clock(deadlines: list[dict[str, Any]], book: PolicyBook) -> dict[str, Any] | None:
+    """The staff clock that runs out first (the reporter's auto-close clock is not one)."""
+    running = [d for d in deadlines if d["status"] == "open" and d["stage"] != book.current.auto_close_stage]
+    return min(running, key=lambda d: d["due_at"], default=None)

@@ -17,7 +17,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from services.sla.repository import REPORTS
 
-GROUPS = {"agency": "agency_id", "region": "region_code", "category": "category"}
+GROUPS = {"agency": "agency_id", "region": "region_code", "category": "category", "month": "month_key",
+          "all": "no_such_field"}   # "all": one row for everything matched (a missing field groups as null)
 PERIOD = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2]))?$")
 COLUMNS = ["key", "name", "received", "followed_up_due", "followed_up_on_time", "on_time_pct",
            "median_first_response_hours", "resolved", "rated", "average_rating"]
@@ -32,11 +33,18 @@ def months_of(period: str) -> list[str]:
     return [f"{year}-{month}"] if month else [f"{year}-{i:02d}" for i in range(1, 13)]
 
 
-async def figures(db: AsyncDatabase, period: str, by: str) -> list[dict[str, Any]]:
+def region_match(region: str | None) -> dict[str, Any]:
+    """This region and every region inside it (an anchored prefix, which an index serves)."""
+    if not region or region == "ID":
+        return {}
+    return {"region_code": {"$regex": "^" + re.escape(region) + r"(\.|$)"}}
+
+
+async def figures(db: AsyncDatabase, period: str, by: str, region: str | None = None) -> list[dict[str, Any]]:
     # Only $sum accumulators (FerretDB has no $push, $addToSet or $avg): the median comes from
     # a second grouping by value, which hours rounded at write time keep small.
     field = GROUPS[by]
-    match = {"$match": {"month_key": {"$in": months_of(period)}}}
+    match = {"$match": {"month_key": {"$in": months_of(period)}, **region_match(region)}}
     totals: dict[Any, dict[str, Any]] = {}
     sums = ("received", "fu_due", "fu_on_time", "resolved", "rated", "rating")
     group = {"_id": {"k": f"${field}", "n": "$agency_name"}, "received": {"$sum": 1},

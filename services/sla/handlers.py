@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from services.sla.clocks import Clocks, record_current_due
+from services.sla.board import BoardRepository
+from services.sla.clocks import Clocks, current_clock, record_current_due
 from services.sla.policy import POLICIES_KEY, PolicyBook
 from services.sla.repository import REPORTS, DeadlineRepository
 from shared.events import CaseTransition, Envelope, ReportAssigned, ReportRated, ReportReceived
@@ -20,11 +21,20 @@ def period_keys(at: datetime, tz: str) -> dict[str, str]:
     return {"month_key": local.strftime("%Y-%m"), "day_key": local.strftime("%Y-%m-%d")}
 
 
+def board_steps(step: CaseTransition) -> list[str]:
+    """What a step adds to the command centre's counts of its day."""
+    stats = ["verified"] if step.action == "verify" else []
+    if step.status in ("assigned", "in_progress", "resolved"):
+        stats.append(step.status)
+    return stats
+
+
 def build_handlers(runtime: Runtime) -> Handlers:
     handlers = Handlers("sla")
     repo = DeadlineRepository(runtime.db, runtime.settings.due_shards)
     book: PolicyBook = runtime.extras[POLICIES_KEY]
     clocks = Clocks(repo, book)
+    board = BoardRepository(runtime.db)
 
     # every write below is an insert keyed by report and stage, or a guarded or repeatable update
     @handlers.on("report.received.v1", idempotent=True)
@@ -40,6 +50,8 @@ def build_handlers(runtime: Runtime) -> Handlers:
         version = stored.get("policy_version") or policy.version
         await clocks.open("received", r.tracking_id, r.received_at, tz, version, stored)
         await tell_current_due(r.tracking_id, r.received_at)
+        await board.count(r.tracking_id, "received", r.received_at, stored)
+        await mirror(r.tracking_id)
 
     async def on_step(env: Envelope) -> None:
         step = env.parse(ReportAssigned) if env.type == "report.assigned" else env.parse(CaseTransition)
@@ -58,6 +70,12 @@ def build_handlers(runtime: Runtime) -> Handlers:
         facts = await repo.facts(tid) or {}
         await clocks.open(step.status, tid, step.at, tz, version, facts)
         await tell_current_due(tid, step.at)
+        for stat in board_steps(step):
+            await board.count(tid, stat, step.at, facts)
+        await mirror(tid)
+
+    async def mirror(tid: str) -> None:
+        await board.mirror(tid, await repo.facts(tid) or {}, current_clock(await repo.for_report(tid), book))
 
     async def tell_current_due(tid: str, at: datetime) -> None:
         events = await record_current_due(repo, book, tid, at, runtime.settings.service_name)
@@ -74,6 +92,8 @@ def build_handlers(runtime: Runtime) -> Handlers:
         first: dict[str, object] = {}
         if step.status == "assigned":
             first["assigned_at"] = at
+        if step.action == "verify":
+            first["verified_at"] = at
         if step.status == "in_progress":
             facts = await repo.facts(tid) or {}
             first["first_response_at"] = at

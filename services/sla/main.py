@@ -6,13 +6,14 @@ import asyncio
 
 from fastapi import FastAPI
 
-from services.sla import repository
-from services.sla.api import compliance, deadlines
+from services.sla import board, repository
+from services.sla.api import board as board_api, compliance, deadlines
 from services.sla.handlers import build_handlers
 from services.sla.policy import POLICIES_KEY, load_book
 from services.sla.repository import DeadlineRepository
 from services.sla.settings import SlaSettings
 from services.sla.watch import DueWatcher
+from shared import directory
 from shared.events import utcnow
 from shared.observability.logging import get_logger
 from shared.observability.metrics import SLA_OVERDUE
@@ -40,6 +41,7 @@ def create_app(settings: SlaSettings | None = None) -> FastAPI:
 
     async def on_start(runtime: Runtime) -> None:
         runtime.extras[POLICIES_KEY] = book
+        await directory.keep_fresh(runtime, settings.directory_refresh_s)  # whose region a reader may see
         watcher = DueWatcher(DeadlineRepository(runtime.db, settings.due_shards), book, runtime.relay, settings)
         runtime.extras["watcher"] = watcher
         runtime.spawn(watcher.run(), "sla-watch")
@@ -49,9 +51,9 @@ def create_app(settings: SlaSettings | None = None) -> FastAPI:
         settings=settings,
         title="lapor sla",
         description="Deadlines on Indonesia's working-day calendar, escalations and compliance figures.",
-        routers=[deadlines.router, compliance.router],
+        routers=[deadlines.router, compliance.router, board_api.router],
         handlers=build_handlers,
-        indexes=repository.INDEXES,
+        indexes=[*repository.INDEXES, *board.INDEXES],
         outbox_collections=[repository.STEPS, repository.REPORTS],
         on_start=on_start,
     ))

@@ -38,6 +38,7 @@ INDEXES = [
     Index(DEADLINES, [("tracking_id", ASCENDING)]),
     Index(DEADLINES, [("status", ASCENDING), ("due_at", ASCENDING)]),
     Index(REPORTS, [("month_key", ASCENDING), ("agency_id", ASCENDING)]),
+    Index(REPORTS, [("month_key", ASCENDING), ("region_code", ASCENDING)]),
 ]
 
 

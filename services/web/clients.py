@@ -294,3 +294,62 @@ class SlaClient(_Api):
     async def policy(self, category: str | None, agency_id: str | None) -> PolicySummary:
         params = {k: v for k, v in (("category", category), ("agency_id", agency_id)) if v}
         return PolicySummary(**(await self._call("GET", "/v1/sla/policy", params=params)).json())
+
+    async def board(self, token: str, scope: str) -> "BoardFigures":
+        response = await self._call("GET", "/v1/sla/board", params={"scope": scope}, headers=_bearer(token))
+        return BoardFigures(**response.json())
+
+    async def recap(self, token: str, region: str, month: str) -> "Recap":
+        response = await self._call("GET", "/v1/sla/recap", params={"region": region, "month": month},
+                                    headers=_bearer(token))
+        return Recap(**response.json())
+
+    async def compliance(self, period: str, by: str, region: str | None = None) -> list[dict[str, Any]]:
+        params = {"period": period, "by": by, **({"region": region} if region else {})}
+        return list((await self._call("GET", "/v1/sla/compliance", params=params)).json()["rows"])
+
+    async def cases_behind(self, token: str, params: dict[str, str]) -> dict[str, Any]:
+        return dict((await self._call("GET", "/v1/sla/compliance/cases", params=params, headers=_bearer(token))).json())
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+class BoardFigures(BaseModel):
+    """One room's wallboard (``GET /v1/sla/board``)."""
+
+    model_config = ConfigDict(extra="ignore")
+    scope: str
+    timezone: str
+    as_of: datetime
+    day: str
+    month: str
+    today: dict[str, Any]
+    this_month: dict[str, Any]
+    open: dict[str, Any]
+    cases: list[dict[str, Any]]
+    overdue: list[dict[str, Any]]
+    league: list[dict[str, Any]]
+    top_categories: list[dict[str, Any]]
+    top_regions: list[dict[str, Any]]
+    trend: list[dict[str, Any]]
+
+
+class Recap(BaseModel):
+    """A region's month for its head (``GET /v1/sla/recap``)."""
+
+    model_config = ConfigDict(extra="ignore")
+    region: str
+    month: str
+    as_of: datetime
+    totals: dict[str, Any] | None
+    national: dict[str, Any] | None
+    trend: list[dict[str, Any]]
+    top_categories: list[dict[str, Any]]
+    top_places: list[dict[str, Any]]
+    agencies: list[dict[str, Any]]
+    slowest: list[dict[str, Any]]
+    old_cases: list[dict[str, Any]]
+    old_cases_total: int
+    old_after_days: int

@@ -19,6 +19,7 @@ from services.web.auth import OidcClient
 from services.web.security import csrf_token
 from services.web.sessions import COOKIE as STAFF_COOKIE, Store
 from services.web.settings import WebSettings
+from shared.regions import region_name
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -64,6 +65,9 @@ def make_templates() -> Jinja2Blocks:
     install(i18n.gettext_, i18n.ngettext_, newstyle=True)
     env.filters["when"] = i18n.when
     env.filters["day"] = i18n.day
+    env.filters["number"] = i18n.number
+    env.filters["clock"] = i18n.clock
+    env.globals["region_name"] = region_name
     env.filters["fromiso"] = lambda v: datetime.fromisoformat(v) if isinstance(v, str) else v
     env.globals["zone_name"] = i18n.zone_name
     env.globals["labels"] = labels

@@ -16,6 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -85,3 +86,19 @@ def day(moment: datetime | None, tz: str = "Asia/Jakarta", lang: str | None = No
     if moment is None:
         return ""
     return format_date(moment.astimezone(ZoneInfo(tz)).date(), "d MMMM y", locale=lang or _current.get())
+
+
+def number(value: float | int | None, digits: int = 1) -> str:
+    """1.234,5 in Indonesian, 1,234.5 in English; a dash for no figure."""
+    if value is None:
+        return "–"
+    return format_decimal(value, format="#,##0" + ("." + "#" * digits if digits else ""), locale=_current.get())
+
+
+def clock(moment: datetime | str | None, tz: str = "Asia/Jakarta") -> str:
+    """HH:MM in the zone given, for "data from 14:05"."""
+    if moment is None:
+        return "–"
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return format_datetime(moment.astimezone(ZoneInfo(tz)), "HH:mm", locale=_current.get())

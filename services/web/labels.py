@@ -63,6 +63,13 @@ STEP = {
     "merge": N_("Merge into another case"),
     "close": N_("Close"),
 }
+CHANNEL = {
+    "web": N_("Web"),
+    "sms": N_("SMS"),
+    "app": N_("App"),
+    "integrator": N_("Regional apps"),
+    "open311": N_("Open311"),
+}
 CONTACT = {
     "officer": N_("Liaison officer"),
     "head": N_("Head of the agency"),

@@ -22,7 +22,8 @@ from starlette.types import Send
 from services.web.auth import OidcClient
 from services.web.clients import ApiError, CaseClient, IntakeClient, RoutingClient, ServiceDown, SlaClient
 from services.web.context import WebContext, make_templates
-from services.web.pages import app_shell, home, reporter, staff_agency, staff_auth, staff_cases, submit, tracking
+from services.web.pages import (app_shell, command_centre, home, reporter, staff_agency, staff_auth, staff_cases,
+                                submit, tracking)
 from services.web.security import CsrfFailed, PageSecurityMiddleware
 from services.web.sessions import Store
 from services.web.staff import SignInRequired
@@ -79,7 +80,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
             shutdown_tracing()
 
     app = FastAPI(title="lapor web", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
-    for module in (home, submit, tracking, reporter, app_shell, staff_auth, staff_cases, staff_agency):
+    for module in (home, submit, tracking, reporter, app_shell, staff_auth, staff_cases, staff_agency, command_centre):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _install_error_pages(app)

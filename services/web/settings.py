@@ -34,6 +34,9 @@ class WebSettings(BaseSettings):
     oidc_client_secret: SecretStr = Field(SecretStr(DEV_OIDC_SECRET), description="the portal's client secret at the provider")
     staff_token_margin_s: float = Field(30.0, ge=0, description="an access token with less life left than this is refreshed before a call")
     staff_session_idle_s: int = Field(8 * 3600, ge=60, description="a staff session unused this long ends")
+    board_refresh_s: float = Field(5.0, gt=0, description="how often a wallboard's figures are fetched and sent down its stream")
+    board_retry_s: float = Field(3.0, gt=0, description="how soon a wallboard's browser reconnects a dropped stream")
+    board_stream_s: float = Field(1800.0, gt=0, description="a wallboard stream ends after this long and the browser opens a new one")
     log_format: str = Field("console", description="console (readable) or json (one object per line)")
     log_level: str = Field("INFO", description="minimum log level")
     otel_exporter_otlp_endpoint: str | None = Field(None, validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT",

@@ -74,7 +74,7 @@ async def sign_in(ctx: BrowserContext, user: str, target: str = "/staff") -> Pag
     await page.fill("#username", user)
     await page.fill("#password", PASSWORD)
     await page.click("#kc-login")
-    await page.wait_for_url(lambda url: not url.startswith(KEYCLOAK) and "/staff" in url)
+    await page.wait_for_url(lambda url: not url.startswith(KEYCLOAK))
     return page
 
 

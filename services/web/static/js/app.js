@@ -181,6 +181,31 @@
     }
   });
 
+  // the wallboard: one event stream; each message is the board's HTML, drawn by the portal.
+  // The browser's EventSource reconnects by itself; while it is away the board says how old
+  // its figures are. Each message replaces the board, so nothing piles up over a day.
+  var board = document.getElementById("board");
+  if (board && board.dataset.boardStream && window.EventSource) {
+    var link = document.getElementById("board-link");
+    var stream = new EventSource(board.dataset.boardStream);
+    var showLost = function (lost) {
+      if (!link) return;
+      if (lost) {
+        var current = board.querySelector("[data-as-of]");
+        link.querySelector("[data-link-time]").textContent = current ? current.dataset.asOf : "–";
+      }
+      link.hidden = !lost;
+    };
+    stream.addEventListener("board", function (ev) { board.innerHTML = ev.data; showLost(false); });
+    stream.addEventListener("signin", function (ev) { board.innerHTML = ev.data; stream.close(); });
+    stream.addEventListener("error", function () {
+      showLost(true);
+      // refused for good (signed out by a portal restart, say): the page itself reloads, which
+      // goes through sign-in, silent while the provider's session lasts
+      if (stream.readyState === EventSource.CLOSED) setTimeout(function () { location.reload(); }, 15000);
+    });
+  }
+
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/sw.js").catch(function () {});
   }

@@ -1,0 +1,257 @@
+"""The command centre's figures, kept as the case moves so a wallboard's refresh reads a few
+documents by key and the open cases, never the whole of the reports.
+
+- ``sla_daily``: one document per local day and scope (``ID`` for the nation, a province
+  ``63``, a regency ``63.71``) with counters of what happened that day: received (by channel,
+  category and the region one level down), verified, assigned, first response, resolved.
+  Each report's step counts once: the ``$inc`` is guarded by a marker (report and step) kept
+  in the same document, so a redelivered event, or the rebuild command, adds nothing.
+  A day's document holds one marker per counted step, bounded by that day's volume.
+- ``sla_open``: one small document per report still with the government (status, current
+  deadline, where, which agency), removed when it leaves; the case tiles, the colours and the
+  overdue list read it. It is derived from the report's facts after every step, so replaying
+  a step writes the same document again.
+
+SLA never holds a report's text or its reporter, so nothing here can leak either.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pymongo import ASCENDING
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from services.sla import compliance
+from shared.calendar import WorkingCalendar
+from shared.regions import timezone_for
+from shared.statuses import OPEN
+from shared.storage.mongo import Index
+
+DAILY = "sla_daily"
+OPEN_CASES = "sla_open"
+NATIONAL = "ID"
+AMBER_SHARE = 0.2          # amber when under a fifth of the stage's time is left
+TREND_DAYS = 30
+NO_DUE = datetime(9999, 1, 1, tzinfo=UTC)
+STATS = ("received", "verified", "assigned", "in_progress", "resolved")
+INDEXES = [
+    Index(OPEN_CASES, [("scopes", ASCENDING), ("due_sort", ASCENDING)]),
+    Index(OPEN_CASES, [("scopes", ASCENDING), ("amber_at", ASCENDING)]),
+    Index(OPEN_CASES, [("scopes", ASCENDING), ("received_at", ASCENDING)]),
+]
+
+
+def scopes_of(region_code: str | None) -> list[str]:
+    """The rooms a report shows in: the nation's, its province's, its regency's."""
+    code = region_code or ""
+    scopes = [NATIONAL]
+    if len(code) >= 2:
+        scopes.append(code[:2])
+    if len(code) >= 5:
+        scopes.append(code[:5])
+    return scopes
+
+
+def child_in(scope: str, region_code: str | None) -> str | None:
+    """The region one level below ``scope`` that holds the report (for "top regions")."""
+    code = region_code or ""
+    size = 2 if scope == NATIONAL else {2: 5, 5: 8}.get(len(scope))
+    return code[:size] if size and len(code) >= size else None
+
+
+def zone_of(scope: str) -> str:
+    return timezone_for(None if scope == NATIONAL else scope)
+
+
+def _key(code: str) -> str:
+    return code.replace(".", "-")   # a dot in a field name would nest
+
+
+class BoardRepository:
+    def __init__(self, db: AsyncDatabase) -> None:
+        self.daily = db[DAILY]
+        self.open = db[OPEN_CASES]
+
+    # ------------------------------------------------------------------ write side
+
+    async def count(self, tracking_id: str, stat: str, at: datetime, facts: dict[str, Any]) -> None:
+        """Count one step of one report on its local day, once, in every scope it shows in."""
+        region = facts.get("region_code")
+        day = at.astimezone(ZoneInfo(facts.get("timezone") or timezone_for(region))).date().isoformat()
+        marker = f"{tracking_id}:{stat}"
+        for scope in scopes_of(region):
+            inc = {f"n.{stat}": 1}
+            if stat == "received":
+                inc[f"ch.{facts.get('channel') or 'web'}"] = 1
+                inc[f"cat.{facts.get('category') or 'other'}"] = 1
+                child = child_in(scope, region)
+                if child:
+                    inc[f"reg.{_key(child)}"] = 1
+            try:
+                await self.daily.update_one(
+                    {"_id": f"{day}:{scope}", "seen": {"$ne": marker}},
+                    {"$inc": inc, "$push": {"seen": marker}, "$setOnInsert": {"day": day, "scope": scope}},
+                    upsert=True)
+            except DuplicateKeyError:
+                pass   # the day's document exists and holds the marker: counted already
+
+    async def mirror(self, tracking_id: str, facts: dict[str, Any], clock: dict[str, Any] | None) -> None:
+        """The report's tile as its facts now say: written while it is open, removed after."""
+        status = facts.get("status") or "received"
+        if status not in OPEN:
+            await self.open.delete_one({"_id": tracking_id})
+            return
+        due = clock["due_at"] if clock else None
+        start = clock["started_at"] if clock else None
+        amber = due - (due - start) * AMBER_SHARE if due and start else None
+        doc = {
+            "scopes": scopes_of(facts.get("region_code")), "status": status,
+            "category": facts.get("category"), "agency_id": facts.get("agency_id"),
+            "agency_name": facts.get("agency_name"), "region_code": facts.get("region_code"),
+            "channel": facts.get("channel"), "urgent": bool(facts.get("urgent")),
+            "received_at": facts.get("received_at"), "timezone": facts.get("timezone"),
+            "due_at": due, "due_stage": clock["stage"] if clock else None, "amber_at": amber,
+            "due_sort": due or NO_DUE, "policy_version": facts.get("policy_version"),
+        }
+        await self.open.update_one({"_id": tracking_id}, {"$set": doc}, upsert=True)
+
+    # ------------------------------------------------------------------ read side
+
+    async def days(self, scope: str, days: list[str]) -> dict[str, dict[str, Any]]:
+        """The day documents of a scope, each read by its key (markers left out)."""
+        out = {}
+        for day in days:
+            doc = await self.daily.find_one({"_id": f"{day}:{scope}"}, {"seen": 0})
+            if doc:
+                out[day] = doc
+        return out
+
+    async def open_counts(self, scope: str, now: datetime) -> dict[str, Any]:
+        by_status: dict[str, int] = {}
+        pipeline = [{"$match": {"scopes": scope}}, {"$group": {"_id": "$status", "n": {"$sum": 1}}}]
+        async for row in await self.open.aggregate(pipeline):
+            by_status[str(row["_id"])] = row["n"]
+        red = await self.open.count_documents({"scopes": scope, "due_sort": {"$lt": now}})
+        amber = await self.open.count_documents({"scopes": scope, "amber_at": {"$lte": now}, "due_sort": {"$gte": now}})
+        total = sum(by_status.values())
+        paused = await self.open.count_documents({"scopes": scope, "due_sort": NO_DUE})
+        return {"total": total, "by_status": by_status, "red": red, "amber": amber,
+                "green": total - red - amber - paused, "paused": paused}
+
+    async def most_urgent(self, scope: str, limit: int) -> list[dict[str, Any]]:
+        cursor = self.open.find({"scopes": scope}).sort([("due_sort", ASCENDING), ("_id", ASCENDING)]).limit(limit)
+        return await cursor.to_list(length=limit)
+
+    async def oldest_open(self, scope: str, before: datetime, limit: int) -> tuple[list[dict[str, Any]], int]:
+        """Open cases received before ``before``, oldest first, and how many there are."""
+        query = {"scopes": scope, "received_at": {"$lt": before}}
+        docs = await self.open.find(query).sort([("received_at", ASCENDING), ("_id", ASCENDING)]).limit(limit).to_list(length=limit)
+        return docs, await self.open.count_documents(query)
+
+    async def overdue(self, scope: str, now: datetime, limit: int) -> list[dict[str, Any]]:
+        cursor = self.open.find({"scopes": scope, "due_sort": {"$lt": now}}).sort(
+            [("due_sort", ASCENDING), ("_id", ASCENDING)]).limit(limit)
+        return await cursor.to_list(length=limit)
+
+
+def state_of(doc: dict[str, Any], now: datetime) -> str:
+    """red: past its deadline; amber: under a fifth of its time left; green; paused: no clock."""
+    if doc.get("due_at") is None:
+        return "paused"
+    if aware(doc["due_at"]) < now:
+        return "red"
+    if doc.get("amber_at") is not None and aware(doc["amber_at"]) <= now:
+        return "amber"
+    return "green"
+
+
+def aware(at: datetime) -> datetime:
+    """FerretDB and PyMongo hand back naive UTC unless told otherwise."""
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def local_days(now: datetime, tz: str) -> tuple[date, list[str]]:
+    """Today in the room's zone and the days the board reads: the trend's 30 and this month's."""
+    today = now.astimezone(ZoneInfo(tz)).date()
+    span = max(TREND_DAYS, today.day)
+    return today, [(today - timedelta(days=i)).isoformat() for i in range(span - 1, -1, -1)]
+
+
+def totals(docs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Sum of day documents: counts per step, per channel, category and region one level down."""
+    out: dict[str, Any] = {stat: 0 for stat in STATS} | {"by_channel": {}, "by_category": {}, "by_region": {}}
+    for doc in docs:
+        for stat, n in (doc.get("n") or {}).items():
+            out[stat] = out.get(stat, 0) + n
+        for field, target in (("ch", "by_channel"), ("cat", "by_category"), ("reg", "by_region")):
+            for key, n in (doc.get(field) or {}).items():
+                name = key.replace("-", ".") if field == "reg" else key
+                out[target][name] = out[target].get(name, 0) + n
+    return out
+
+
+def top(counts: dict[str, int], n: int = 5) -> list[dict[str, Any]]:
+    return [{"key": k, "received": v} for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]]
+
+
+class LeagueCache:
+    """The month's agency league per room, recomputed at most every ``ttl_s``: it is a month's
+    grouping, and a wall of screens refreshing every few seconds would repeat it for nothing."""
+
+    def __init__(self, ttl_s: float) -> None:
+        self.ttl_s = ttl_s
+        self._rows: dict[tuple[str, str], tuple[float, list[dict[str, Any]]]] = {}
+
+    async def get(self, db: AsyncDatabase, scope: str, month: str) -> list[dict[str, Any]]:
+        now = time.monotonic()
+        hit = self._rows.get((scope, month))
+        if hit and now - hit[0] < self.ttl_s:
+            return hit[1]
+        rows = compliance.ranking(await compliance.figures(db, month, "agency", scope), 1)
+        if len(self._rows) > 1000:   # rooms are few; bound it all the same
+            self._rows.clear()
+        self._rows[(scope, month)] = (now, rows)
+        return rows
+
+
+async def board(db: AsyncDatabase, scope: str, now: datetime, calendar: WorkingCalendar, league: LeagueCache,
+                cases: int = 48, overdue: int = 20) -> dict[str, Any]:
+    """Everything a room's wallboard shows, as of ``now``."""
+    repo = BoardRepository(db)
+    tz = zone_of(scope)
+    today, days = local_days(now, tz)
+    docs = await repo.days(scope, days)
+    month_prefix = today.isoformat()[:7]
+    month = totals([d for k, d in docs.items() if k.startswith(month_prefix)])
+    open_now = await repo.open_counts(scope, now)
+
+    def tile(doc: dict[str, Any]) -> dict[str, Any]:
+        return {"tracking_id": doc["_id"], "state": state_of(doc, now),
+                **{k: doc.get(k) for k in ("status", "category", "agency_id", "agency_name", "region_code",
+                                           "channel", "urgent", "due_at", "due_stage", "received_at")}}
+
+    late = []
+    for doc in await repo.overdue(scope, now, overdue):
+        row = tile(doc)
+        row["working_days_late"] = calendar.working_days_between(aware(doc["due_at"]), now,
+                                                                 doc.get("timezone") or tz)
+        late.append(row)
+    return {
+        "scope": scope, "timezone": tz, "as_of": now, "day": today.isoformat(), "month": month_prefix,
+        "today": {**totals([docs[today.isoformat()]] if today.isoformat() in docs else []),
+                  "overdue": open_now["red"]},
+        "this_month": {**month, "overdue": open_now["red"]},
+        "open": open_now,
+        "cases": [tile(d) for d in await repo.most_urgent(scope, cases)],
+        "overdue": late,
+        "league": await league.get(db, scope, month_prefix),
+        "top_categories": top(month["by_category"]),
+        "top_regions": top(month["by_region"]),
+        "trend": [{"day": d, **{s: (docs.get(d, {}).get("n") or {}).get(s, 0) for s in ("received", "resolved")}}
+                  for d in days[-TREND_DAYS:]],
+    }
