@@ -129,8 +129,22 @@ browser() {
     >"$STATE/logs/apt-chromium.log" 2>&1 || die "apt-get install chromium failed; see $STATE/logs/apt-chromium.log"
 }
 
+pdf_libs() {
+  # the portal renders the monthly recap's PDF with WeasyPrint, which draws text with Pango;
+  # the tests read the PDF back with poppler's pdftoppm and pdftotext
+  local want=()
+  ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' || want+=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
+  [ "${1:-}" = "--browser" ] && ! command -v pdftoppm >/dev/null 2>&1 && want+=(poppler-utils)
+  [ ${#want[@]} -eq 0 ] && return 0
+  [ "$(id -u)" = 0 ] || die "missing: ${want[*]}; install with: sudo apt-get install -y ${want[*]}"
+  say "installing ${want[*]} from Debian's packages"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${want[@]}"; } \
+    >"$STATE/logs/apt-pdf.log" 2>&1 || die "apt-get install ${want[*]} failed; see $STATE/logs/apt-pdf.log"
+}
+
 python_env
 scripts/web_assets.sh
+pdf_libs "${1:-}"
 [ "${1:-}" = "--browser" ] && browser
 rabbitmq
 kannel

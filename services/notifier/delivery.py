@@ -22,7 +22,9 @@ import random
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
+
+from fastapi import Depends, Request as FastApiRequest
 
 from aiolimiter import AsyncLimiter
 from opentelemetry.trace import SpanKind
@@ -59,6 +61,7 @@ class Request:
     source_occurred_at: datetime | None = None
     body: str | None = None             # a ready text (webhooks: the JSON document), else a template
     extra: dict[str, Any] = field(default_factory=dict)
+    subject: str | None = None          # with a ready text: its e-mail subject
 
 
 def backoff(attempts: int, base_s: float, cap_s: float, rng: random.Random = random.Random()) -> float:
@@ -88,7 +91,7 @@ class Dispatcher:
         """
         nid = notification_id(req.event_id, req.kind, req.channel, req.address_hash)
         if req.body is not None:
-            text, subject = req.body, None
+            text, subject = req.body, req.subject
         else:
             text = templates.render(req.kind, req.language, req.channel, **req.values)
             subject = templates.subject(req.kind, req.language, **req.values) if req.channel in ("email", "chat") else None
@@ -196,3 +199,14 @@ class RetryWorker:
             except Exception as exc:  # database restarting: next round
                 log.warning("notification retry round failed", error=repr(exc))
             await asyncio.sleep(self.every)
+
+
+DISPATCHER_KEY = "dispatcher"   # where the notifier's start-up puts its Dispatcher
+
+
+def get_dispatcher(request: FastApiRequest) -> Dispatcher:
+    dispatcher: Dispatcher = request.app.state.runtime.extras[DISPATCHER_KEY]
+    return dispatcher
+
+
+DispatcherDep = Annotated[Dispatcher, Depends(get_dispatcher)]

@@ -12,7 +12,7 @@ from services.notifier.channels.email import ConsoleEmail, SmtpEmail
 from services.notifier.channels.sms import ConsoleSms, KannelSms
 from services.notifier.channels.chat import ChatWebhook
 from services.notifier.channels.webhook import WebhookProvider
-from services.notifier.delivery import Dispatcher, RetryWorker
+from services.notifier.delivery import DISPATCHER_KEY, Dispatcher, RetryWorker
 from services.notifier.handlers import build_handlers
 from services.notifier.repository import NotificationRepository
 from services.notifier.settings import NotifierSettings
@@ -34,7 +34,7 @@ def create_app(settings: NotifierSettings | None = None) -> FastAPI:
             "chat": ChatWebhook(http, settings.provider_timeout_s),
         }
         dispatcher = Dispatcher(repo, runtime.vault, providers, settings)
-        runtime.extras["dispatcher"] = dispatcher
+        runtime.extras[DISPATCHER_KEY] = dispatcher
         runtime.spawn(RetryWorker(dispatcher, repo, settings.retry_interval_s).run(), "notification-retry")
         await directory.keep_fresh(runtime, settings.directory_refresh_s)  # escalation contacts
 

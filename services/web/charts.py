@@ -37,7 +37,8 @@ def _fmt(value: float) -> str:
 def hbars(rows: list[tuple[str, float | None]], *, title: str, unit: str = "", max_value: float | None = None,
           norm: float | None = None, norm_label: str = "", palette: Palette = LIGHT, width: int = 560) -> Markup:
     """Horizontal bars, one a row, value written at its end; an optional norm line across."""
-    label_w, row_h, pad = min(220, width // 3), 26, 8
+    label_w, row_h, pad = min(260, width // 3), 26, 8
+    chars = label_w // 8   # about what fits at 13 px
     top = max_value if max_value is not None else max([v for _, v in rows if v is not None] or [1]) or 1
     plot_w = width - label_w - 70
     height = pad * 2 + row_h * max(len(rows), 1) + (18 if norm is not None else 0)
@@ -45,7 +46,7 @@ def hbars(rows: list[tuple[str, float | None]], *, title: str, unit: str = "", m
            f'width="100%" preserveAspectRatio="xMinYMin meet" class="chart"><title>{escape(title)}</title>']
     for i, (label, value) in enumerate(rows):
         y = pad + i * row_h
-        short = label if len(label) <= 30 else label[:29] + "…"
+        short = label if len(label) <= chars else label[:chars - 1] + "…"
         out.append(f'<text x="{label_w - 6}" y="{y + 17}" text-anchor="end" font-size="13" fill="{palette.ink}">'
                    f'{escape(short)}</text>')
         if value is None:

@@ -22,7 +22,7 @@ from starlette.types import Send
 from services.web.auth import OidcClient
 from services.web.clients import ApiError, CaseClient, IntakeClient, RoutingClient, ServiceDown, SlaClient
 from services.web.context import WebContext, make_templates
-from services.web.pages import (app_shell, command_centre, home, reporter, staff_agency, staff_auth, staff_cases,
+from services.web.pages import (app_shell, command_centre, home, oversight, recap, reporter, staff_agency, staff_auth, staff_cases,
                                 submit, tracking)
 from services.web.security import CsrfFailed, PageSecurityMiddleware
 from services.web.sessions import Store
@@ -80,7 +80,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
             shutdown_tracing()
 
     app = FastAPI(title="lapor web", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
-    for module in (home, submit, tracking, reporter, app_shell, staff_auth, staff_cases, staff_agency, command_centre):
+    for module in (home, submit, tracking, reporter, app_shell, staff_auth, staff_cases, staff_agency, command_centre,
+                   oversight, recap):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _install_error_pages(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from email.message import EmailMessage
 
 import aiosmtplib
@@ -27,6 +28,10 @@ class SmtpEmail:
         mail["Subject"] = message.subject or "SP4N-LAPOR!"
         mail["Message-ID"] = f"<{message.notification_id}@lapor>"
         mail.set_content(message.text)
+        for item in (message.record or {}).get("attachments") or []:   # a monthly recap's PDF, say
+            maintype, _, subtype = item["content_type"].partition("/")
+            mail.add_attachment(base64.b64decode(item["data_base64"]), maintype=maintype, subtype=subtype,
+                                filename=item["filename"])
         s = self.settings
         try:
             errors, answer = await aiosmtplib.send(

@@ -53,7 +53,7 @@ Behind = Annotated[Literal["received", "late", "on_time", "resolved", "rated"],
                    Query(description="which reports of the group: all received, first follow-up late or on time, resolved, rated")]
 BEHIND = {"received": {}, "late": {"fu_due": 1, "fu_on_time": 0}, "on_time": {"fu_on_time": 1},
           "resolved": {"resolved": 1}, "rated": {"rated": 1}}
-CASE_FIELDS = ("category", "region_code", "agency_id", "agency_name", "status", "channel", "received_at",
+CASE_FIELDS = ("category", "region_code", "timezone", "agency_id", "agency_name", "status", "channel", "received_at",
                "first_response_hours", "fu_due", "fu_on_time", "resolved", "rating")
 
 
