@@ -47,6 +47,7 @@ cat <<TXT
 
   lapor is running (Ctrl-C stops it)
     web portal http://127.0.0.1:8000/       citizens: report, receipt, tracking (Indonesian; English in the header)
+    command centre http://127.0.0.1:8000/command-centre   oversight: /oversight   recap: /recap/63.71/YYYY-MM
     staff      http://127.0.0.1:8000/staff  demo users (password demo-password): koordinator.nasional, koordinator.kalsel,
                                             petugas.pupr, petugas.dinkes, kepala.pupr, pengawas.ombudsman
     intake    http://127.0.0.1:8001/docs   POST /v1/reports, GET /v1/reports/{tracking_id}

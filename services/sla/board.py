@@ -17,6 +17,7 @@ SLA never holds a report's text or its reporter, so nothing here can leak either
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -28,9 +29,12 @@ from pymongo.errors import DuplicateKeyError
 
 from services.sla import compliance
 from shared.calendar import WorkingCalendar
+from shared.observability.logging import get_logger
 from shared.regions import timezone_for
 from shared.statuses import OPEN
 from shared.storage.mongo import Index
+
+log = get_logger(__name__)
 
 DAILY = "sla_daily"
 OPEN_CASES = "sla_open"
@@ -131,21 +135,12 @@ class BoardRepository:
                 out[day] = doc
         return out
 
-    async def open_counts(self, scope: str, now: datetime) -> dict[str, Any]:
-        by_status: dict[str, int] = {}
-        pipeline = [{"$match": {"scopes": scope}}, {"$group": {"_id": "$status", "n": {"$sum": 1}}}]
-        async for row in await self.open.aggregate(pipeline):
-            by_status[str(row["_id"])] = row["n"]
-        red = await self.open.count_documents({"scopes": scope, "due_sort": {"$lt": now}})
-        amber = await self.open.count_documents({"scopes": scope, "amber_at": {"$lte": now}, "due_sort": {"$gte": now}})
-        total = sum(by_status.values())
-        paused = await self.open.count_documents({"scopes": scope, "due_sort": NO_DUE})
-        return {"total": total, "by_status": by_status, "red": red, "amber": amber,
-                "green": total - red - amber - paused, "paused": paused}
-
-    async def most_urgent(self, scope: str, limit: int) -> list[dict[str, Any]]:
-        cursor = self.open.find({"scopes": scope}).sort([("due_sort", ASCENDING), ("_id", ASCENDING)]).limit(limit)
-        return await cursor.to_list(length=limit)
+    async def open_in(self, scope: str) -> list[dict[str, Any]]:
+        """The scope's open cases, least time left first: one read (an index range on MongoDB),
+        from which every count, colour and list of the board is taken."""
+        docs = await self.open.find({"scopes": scope}, {"scopes": 0}).to_list(length=None)
+        docs.sort(key=lambda d: (aware(d.get("due_sort") or NO_DUE), d["_id"]))
+        return docs
 
     async def oldest_open(self, scope: str, before: datetime, limit: int) -> tuple[list[dict[str, Any]], int]:
         """Open cases received before ``before``, oldest first, and how many there are."""
@@ -153,10 +148,15 @@ class BoardRepository:
         docs = await self.open.find(query).sort([("received_at", ASCENDING), ("_id", ASCENDING)]).limit(limit).to_list(length=limit)
         return docs, await self.open.count_documents(query)
 
-    async def overdue(self, scope: str, now: datetime, limit: int) -> list[dict[str, Any]]:
-        cursor = self.open.find({"scopes": scope, "due_sort": {"$lt": now}}).sort(
-            [("due_sort", ASCENDING), ("_id", ASCENDING)]).limit(limit)
-        return await cursor.to_list(length=limit)
+
+def open_summary(docs: list[dict[str, Any]], now: datetime) -> dict[str, Any]:
+    """Counts of open cases by status and by colour."""
+    by_status: dict[str, int] = {}
+    colours = {"red": 0, "amber": 0, "green": 0, "paused": 0}
+    for doc in docs:
+        by_status[doc.get("status") or "received"] = by_status.get(doc.get("status") or "received", 0) + 1
+        colours[state_of(doc, now)] += 1
+    return {"total": len(docs), "by_status": by_status, **colours}
 
 
 def state_of(doc: dict[str, Any], now: datetime) -> str:
@@ -200,23 +200,40 @@ def top(counts: dict[str, int], n: int = 5) -> list[dict[str, Any]]:
 
 
 class LeagueCache:
-    """The month's agency league per room, recomputed at most every ``ttl_s``: it is a month's
-    grouping, and a wall of screens refreshing every few seconds would repeat it for nothing."""
+    """The month's agency league per room, recomputed in the background at most every
+    ``ttl_s``: it is a grouping of the month's reports, which the boards of a wall of screens
+    refreshing every few seconds need not repeat, and which must not hold up the counts. A
+    room's first request waits ``wait_s`` for it, then goes on without it."""
 
-    def __init__(self, ttl_s: float) -> None:
-        self.ttl_s = ttl_s
+    def __init__(self, ttl_s: float, wait_s: float = 2.0) -> None:
+        self.ttl_s, self.wait_s = ttl_s, wait_s
         self._rows: dict[tuple[str, str], tuple[float, list[dict[str, Any]]]] = {}
+        self._tasks: dict[tuple[str, str], asyncio.Task[None]] = {}
 
-    async def get(self, db: AsyncDatabase, scope: str, month: str) -> list[dict[str, Any]]:
-        now = time.monotonic()
-        hit = self._rows.get((scope, month))
-        if hit and now - hit[0] < self.ttl_s:
-            return hit[1]
-        rows = compliance.ranking(await compliance.figures(db, month, "agency", scope), 1)
+    async def get(self, db: AsyncDatabase, scope: str, month: str) -> list[dict[str, Any]] | None:
+        key = (scope, month)
+        hit = self._rows.get(key)
+        if hit is None or time.monotonic() - hit[0] >= self.ttl_s:
+            task = self._tasks.get(key)
+            if task is None or task.done():
+                task = self._tasks[key] = asyncio.create_task(self._refresh(db, key))
+            if hit is None:
+                try:
+                    await asyncio.wait_for(asyncio.shield(task), self.wait_s)
+                except TimeoutError:
+                    return None
+                hit = self._rows.get(key)
+        return hit[1] if hit else None
+
+    async def _refresh(self, db: AsyncDatabase, key: tuple[str, str]) -> None:
+        try:
+            rows = compliance.ranking(await compliance.figures(db, key[1], "agency", key[0]), 1)
+        except Exception as exc:   # the database may be restarting: keep what we had
+            log.warning("league refresh failed", scope=key[0], error=repr(exc))
+            return
         if len(self._rows) > 1000:   # rooms are few; bound it all the same
             self._rows.clear()
-        self._rows[(scope, month)] = (now, rows)
-        return rows
+        self._rows[key] = (time.monotonic(), rows)
 
 
 async def board(db: AsyncDatabase, scope: str, now: datetime, calendar: WorkingCalendar, league: LeagueCache,
@@ -228,7 +245,8 @@ async def board(db: AsyncDatabase, scope: str, now: datetime, calendar: WorkingC
     docs = await repo.days(scope, days)
     month_prefix = today.isoformat()[:7]
     month = totals([d for k, d in docs.items() if k.startswith(month_prefix)])
-    open_now = await repo.open_counts(scope, now)
+    open_docs = await repo.open_in(scope)
+    open_now = open_summary(open_docs, now)
 
     def tile(doc: dict[str, Any]) -> dict[str, Any]:
         return {"tracking_id": doc["_id"], "state": state_of(doc, now),
@@ -236,7 +254,7 @@ async def board(db: AsyncDatabase, scope: str, now: datetime, calendar: WorkingC
                                            "channel", "urgent", "due_at", "due_stage", "received_at")}}
 
     late = []
-    for doc in await repo.overdue(scope, now, overdue):
+    for doc in [d for d in open_docs if state_of(d, now) == "red"][:overdue]:
         row = tile(doc)
         row["working_days_late"] = calendar.working_days_between(aware(doc["due_at"]), now,
                                                                  doc.get("timezone") or tz)
@@ -247,7 +265,7 @@ async def board(db: AsyncDatabase, scope: str, now: datetime, calendar: WorkingC
                   "overdue": open_now["red"]},
         "this_month": {**month, "overdue": open_now["red"]},
         "open": open_now,
-        "cases": [tile(d) for d in await repo.most_urgent(scope, cases)],
+        "cases": [tile(d) for d in open_docs[:cases]],
         "overdue": late,
         "league": await league.get(db, scope, month_prefix),
         "top_categories": top(month["by_category"]),

@@ -330,7 +330,7 @@ class BoardFigures(BaseModel):
     open: dict[str, Any]
     cases: list[dict[str, Any]]
     overdue: list[dict[str, Any]]
-    league: list[dict[str, Any]]
+    league: list[dict[str, Any]] | None    # None while SLA computes it
     top_categories: list[dict[str, Any]]
     top_regions: list[dict[str, Any]]
     trend: list[dict[str, Any]]

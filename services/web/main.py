@@ -22,8 +22,8 @@ from starlette.types import Send
 from services.web.auth import OidcClient
 from services.web.clients import ApiError, CaseClient, IntakeClient, RoutingClient, ServiceDown, SlaClient
 from services.web.context import WebContext, make_templates
-from services.web.pages import (app_shell, command_centre, home, oversight, recap, reporter, staff_agency, staff_auth, staff_cases,
-                                submit, tracking)
+from services.web.pages import (app_shell, command_centre, home, oversight, recap, reporter, staff_agency,
+                                staff_auth, staff_cases, submit, tracking)
 from services.web.security import CsrfFailed, PageSecurityMiddleware
 from services.web.sessions import Store
 from services.web.staff import SignInRequired

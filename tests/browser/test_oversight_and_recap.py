@@ -19,9 +19,10 @@ from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, BrowserContext, expect
 from pymongo import AsyncMongoClient
 
-from tests.browser.test_staff_workspace import KEYCLOAK, sign_in
+from tests.browser.conftest import keycloak_stack
+from tests.browser.test_staff_workspace import sign_in
 from tests.e2e.helpers import report_body
-from tests.support.infra import ROOT, Isolation, port_open
+from tests.support.infra import ROOT
 from tests.support.peers import SmtpSink
 from tests.support.stack import Stack, wait_until
 
@@ -39,17 +40,7 @@ def smtp() -> Iterator[SmtpSink]:
 
 @pytest.fixture(scope="module")
 def ov(smtp: SmtpSink) -> Iterator[Stack]:
-    if not port_open(8180):
-        pytest.fail("Keycloak is not running on 127.0.0.1:8180: scripts/setup.sh starts it (make test does)")
-    iso = Isolation.create()
-    stack = Stack(iso, Path("/tmp") / f"lapor-ov-{iso.vhost}",
-                  LAPOR_JWT_ISSUER=KEYCLOAK, LAPOR_JWT_JWKS_URL=f"{KEYCLOAK}/protocol/openid-connect/certs",
-                  LAPOR_JWT_ALGORITHMS='["RS256"]', LAPOR_EMAIL_PROVIDER="smtp", LAPOR_SMTP_PORT=str(smtp.port))
-    stack.start()
-    stack.start_web()
-    yield stack
-    stack.stop()
-    iso.drop()
+    yield from keycloak_stack("ov", LAPOR_EMAIL_PROVIDER="smtp", LAPOR_SMTP_PORT=str(smtp.port))
 
 
 @pytest.fixture(scope="module")

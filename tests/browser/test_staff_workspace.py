@@ -16,11 +16,10 @@ from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, BrowserContext, Page, expect
 from pymongo import AsyncMongoClient
 
+from tests.browser.conftest import FAST_SLA, KEYCLOAK, keycloak_stack
 from tests.e2e.helpers import report_body
-from tests.support.infra import ROOT, Isolation, port_open
-from tests.support.stack import ServiceProcess, Stack, wait_until
+from tests.support.stack import Stack, wait_until
 
-KEYCLOAK = "http://127.0.0.1:8180/realms/lapor"
 SMS_KEY = uuid.uuid4().hex
 PASSWORD = "demo-password"
 PUPR = "kota-banjarmasin.pupr"
@@ -28,21 +27,9 @@ PUPR = "kota-banjarmasin.pupr"
 
 @pytest.fixture(scope="module")
 def kc() -> Iterator[Stack]:
-    if not port_open(8180):
-        pytest.fail("Keycloak is not running on 127.0.0.1:8180: scripts/setup.sh starts it (make test does)")
-    iso = Isolation.create()
-    stack = Stack(iso, Path("/tmp") / f"lapor-staff-{iso.vhost}",
-                  LAPOR_JWT_ISSUER=KEYCLOAK, LAPOR_JWT_JWKS_URL=f"{KEYCLOAK}/protocol/openid-connect/certs",
-                  LAPOR_JWT_ALGORITHMS='["RS256"]', LAPOR_SMS_CALLBACK_TOKEN=SMS_KEY,
-                  LAPOR_POLICY_DIR=str(ROOT / "tests" / "data" / "sla-fast"), LAPOR_WATCH_INTERVAL_S="0.2",
-                  LAPOR_WATCH_LEASE_S="3", LAPOR_WATCH_MARGIN_S="5",
-                  # longer than a token lives: every call refreshes first, so every test here covers it
-                  LAPOR_STAFF_TOKEN_MARGIN_S="100000")
-    stack.start()
-    stack.start_web()
-    yield stack
-    stack.stop()
-    iso.drop()
+    # longer than a token lives: every call refreshes first, so every test here covers it
+    yield from keycloak_stack("staff", LAPOR_SMS_CALLBACK_TOKEN=SMS_KEY, LAPOR_STAFF_TOKEN_MARGIN_S="100000",
+                              **FAST_SLA)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.sla import board
-from services.sla.board import BoardRepository, LeagueCache, state_of
+from services.sla.board import BoardRepository, LeagueCache, open_summary, state_of
 from shared.calendar import WorkingCalendar
 
 NOW = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)   # 11:00 in Banjarmasin (WITA)
@@ -48,15 +48,14 @@ async def test_open_cases_are_scoped_coloured_and_leave_when_resolved(db: AsyncD
     await repo.mirror("GREN-BNJR3", facts("63.03.01.2001"), green)                       # another regency
     await repo.mirror("WAIT-CITY4", facts("63.71.01.1001", status="postponed"), None)    # paused
     await repo.mirror("LATE-CITY1", facts("63.71.01.1001"), clock)                       # replayed: same doc
-    city = await repo.open_counts("63.71", NOW)
-    assert city == {"total": 3, "by_status": {"received": 2, "postponed": 1}, "red": 1, "amber": 1, "green": 0,
-                    "paused": 1}
-    assert [d["_id"] for d in await repo.most_urgent("63.71", 10)] == ["LATE-CITY1", "AMBR-CITY2", "WAIT-CITY4"]
-    assert [state_of(d, NOW) for d in await repo.most_urgent("63.71", 10)] == ["red", "amber", "paused"]
-    assert (await repo.open_counts("63", NOW))["total"] == 4
+    city = await repo.open_in("63.71")
+    assert open_summary(city, NOW) == {"total": 3, "by_status": {"received": 2, "postponed": 1}, "red": 1,
+                                       "amber": 1, "green": 0, "paused": 1}
+    assert [d["_id"] for d in city] == ["LATE-CITY1", "AMBR-CITY2", "WAIT-CITY4"]      # least time left first
+    assert [state_of(d, NOW) for d in city] == ["red", "amber", "paused"]
+    assert len(await repo.open_in("63")) == 4 and len(await repo.open_in("62")) == 0
     await repo.mirror("LATE-CITY1", facts("63.71.01.1001", status="resolved"), None)
-    assert (await repo.open_counts("63.71", NOW))["red"] == 0
-    assert "LATE-CITY1" not in [d["_id"] for d in await repo.overdue("ID", NOW, 10)]
+    assert [d["_id"] for d in await repo.open_in("ID")] == ["AMBR-CITY2", "GREN-BNJR3", "WAIT-CITY4"]
 
 
 async def test_the_board_of_a_room_holds_only_its_own(db: AsyncDatabase) -> None:

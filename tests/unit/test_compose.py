@@ -151,6 +151,6 @@ def test_the_web_portal_knows_only_the_services_urls() -> None:
     assert not any(k.startswith(("LAPOR_MONGO", "LAPOR_AMQP", "LAPOR_DATA_KEY")) for k in env)
     known = {f"LAPOR_{n.upper()}" for n in WebSettings.model_fields} | {"OTEL_EXPORTER_OTLP_ENDPOINT"}
     assert set(env) <= known, set(env) - known
-    for name in ("intake", "routing", "sla"):
+    for name in ("intake", "routing", "sla", "notifier"):
         assert env[f"LAPOR_{name.upper()}_URL"].startswith(f"http://{name}:")
     assert "8000:8000" in web["ports"]

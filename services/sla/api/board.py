@@ -26,7 +26,8 @@ SCOPE = r"^(ID|\d{2}(\.\d{2})?)$"
 Scope = Annotated[str, Query(pattern=SCOPE, description="ID (the nation), a province (63) or a regency (63.71)",
                              examples=["63.71"])]
 Month = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])]
-LEAGUE = board.LeagueCache(ttl_s=30.0)
+AsOf = Annotated[datetime | None, Query(description="what counts as old is judged at this instant (default: now)")]
+LEAGUE = board.LeagueCache(ttl_s=60.0)
 
 
 def _check(principal: Principal, directory: Any, scope: str) -> None:
@@ -36,8 +37,8 @@ def _check(principal: Principal, directory: Any, scope: str) -> None:
 
 
 @router.get("/board")
-async def wallboard(runtime: Annotated[Runtime, Depends(get_runtime)], principal: Annotated[Principal, Depends(require_reader)],
-                    directory: DirectoryDep, book: PoliciesDep, scope: Scope = "ID",
+async def wallboard(runtime: Annotated[Runtime, Depends(get_runtime)],
+                    principal: Annotated[Principal, Depends(require_reader)], directory: DirectoryDep, book: PoliciesDep, scope: Scope = "ID",
                     cases: Annotated[int, Query(ge=0, le=200)] = 48) -> dict[str, Any]:
     """Counts today and this month, open cases by colour, the overdue list, the month's agency
     league, top categories and regions, and the 30-day trend of one room."""
@@ -49,7 +50,7 @@ async def wallboard(runtime: Annotated[Runtime, Depends(get_runtime)], principal
 async def monthly_recap(runtime: Annotated[Runtime, Depends(get_runtime)],
                         principal: Annotated[Principal, Depends(require_reader)], directory: DirectoryDep,
                         region: Scope, month: Month,
-                        as_of: Annotated[datetime | None, Query(description="what counts as old is judged at this instant (default: now)")] = None) -> dict[str, Any]:
+                        as_of: AsOf = None) -> dict[str, Any]:
     """A regional head's month: volume and trend, top categories and places, on-time rates per
     agency against the national norm, the slowest agencies, old unresolved cases, ratings."""
     _check(principal, directory, region)

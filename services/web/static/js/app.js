@@ -196,7 +196,12 @@
       }
       link.hidden = !lost;
     };
-    stream.addEventListener("board", function (ev) { board.innerHTML = ev.data; showLost(false); });
+    var updates = 0;
+    stream.addEventListener("board", function (ev) {
+      board.innerHTML = ev.data;
+      board.dataset.updates = String(++updates);   // how many the page has shown (tests, support)
+      showLost(false);
+    });
     stream.addEventListener("signin", function (ev) { board.innerHTML = ev.data; stream.close(); });
     stream.addEventListener("error", function () {
       showLost(true);
