@@ -7,6 +7,7 @@ reporter ever reach SLA, so nothing here can carry either.
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -28,6 +29,9 @@ Scope = Annotated[str, Query(pattern=SCOPE, description="ID (the nation), a prov
 Month = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])]
 AsOf = Annotated[datetime | None, Query(description="what counts as old is judged at this instant (default: now)")]
 LEAGUE = board.LeagueCache(ttl_s=60.0)
+# the screens of one room ask within moments of each other: one assembly serves them all
+BOARD_TTL_S = 2.0
+BOARDS: dict[tuple[str, int], tuple[float, dict[str, Any]]] = {}
 
 
 def _check(principal: Principal, directory: Any, scope: str) -> None:
@@ -43,7 +47,13 @@ async def wallboard(runtime: Annotated[Runtime, Depends(get_runtime)],
     """Counts today and this month, open cases by colour, the overdue list, the month's agency
     league, top categories and regions, and the 30-day trend of one room."""
     _check(principal, directory, scope)
-    return await board.board(runtime.db, scope, utcnow(), book.calendar(book.current.version), LEAGUE, cases=cases)
+    key = (scope, cases)
+    hit = BOARDS.get(key)
+    if hit and time.monotonic() - hit[0] < BOARD_TTL_S:
+        return hit[1]
+    figures = await board.board(runtime.db, scope, utcnow(), book.calendar(book.current.version), LEAGUE, cases=cases)
+    BOARDS[key] = (time.monotonic(), figures)
+    return figures
 
 
 @router.get("/recap")
