@@ -15,7 +15,7 @@ from playwright.async_api import Browser, BrowserContext, Page, expect
 from tests.browser.conftest import FAST_SLA, keycloak_stack
 from tests.browser.test_staff_workspace import sign_in
 from tests.e2e.helpers import report_body
-from tests.support.stack import Stack
+from tests.support.stack import Stack, wait_until
 
 SECRET = f"rahasia-{uuid.uuid4().hex[:8]}"
 NAME = f"Pelapor Anonim {uuid.uuid4().hex[:6]}"
@@ -111,8 +111,9 @@ async def test_a_day_of_updates_does_not_grow_the_page(ctx: BrowserContext, cc: 
     cdp = await ctx.new_cdp_session(page)
 
     async def after(updates: int) -> tuple[int, int]:
-        await page.wait_for_function(f"Number(document.getElementById('board').dataset.updates) >= {updates}",
-                                     timeout=120_000)
+        async def shown() -> bool:   # polled from outside: the page's CSP forbids evaluated predicates
+            return bool(await page.evaluate(f"Number(document.getElementById('board').dataset.updates) >= {updates}"))
+        await wait_until(shown, timeout=120, interval=0.5, message=f"{updates} board updates")
         await cdp.send("HeapProfiler.collectGarbage")
         heap = (await cdp.send("Runtime.getHeapUsage"))["usedSize"]
         return heap, await page.evaluate("document.getElementsByTagName('*').length")

@@ -52,6 +52,8 @@ async def wallboard(runtime: Annotated[Runtime, Depends(get_runtime)],
     if hit and time.monotonic() - hit[0] < BOARD_TTL_S:
         return hit[1]
     figures = await board.board(runtime.db, scope, utcnow(), book.calendar(book.current.version), LEAGUE, cases=cases)
+    if len(BOARDS) > 500:   # rooms are few; bound it all the same
+        BOARDS.clear()
     BOARDS[key] = (time.monotonic(), figures)
     return figures
 
