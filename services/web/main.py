@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -103,6 +104,11 @@ def _install_error_pages(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         kind = {404: "not_found", 405: "not_found", 429: "busy"}.get(exc.status_code, "error")
         return page(request, exc.status_code, kind)
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_query(request: Request, exc: RequestValidationError) -> Response:
+        # a hand-edited address (a filter this page does not know): a page, not a JSON error
+        return page(request, 400, "bad_query")
 
     @app.exception_handler(ServiceDown)
     async def _down(request: Request, exc: ServiceDown) -> Response:

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -191,3 +192,29 @@ async def test_send_recaps_mails_the_pdf_to_the_head_once(ov: Stack, smtp: SmtpS
     parts = [p for p in mail.walk() if p.get_content_type() == "application/pdf"]
     assert len(parts) == 1 and parts[0].get_payload(decode=True).startswith(b"%PDF-")
     assert parts[0].get_filename() == f"lapor-rekap-63.71-{month_and_cases['month']}.pdf"
+
+
+async def test_hand_edited_addresses_get_a_page_that_says_what_to_do(ctx: BrowserContext, ov: Stack) -> None:
+    page = await sign_in(ctx, "pengawas.ombudsman", "/oversight")
+    bad = {
+        "/oversight?by=nope": (400, "tidak dikenal"),
+        "/oversight/cases?by=agency&key=" + "x" * 65: (400, "tidak dikenal"),
+        "/oversight/breaches?months=99": (400, "tidak dikenal"),
+        "/command-centre/99.99": (404, "tidak ditemukan"),
+        "/command-centre/%3Cscript%3E": (404, "tidak ditemukan"),
+        "/recap/63.71/2026-13": (404, "tidak ditemukan"),
+        "/recap/ID/2026-11.pdf": (404, "tidak ditemukan"),
+    }
+    for url, (status, words) in bad.items():
+        response = await page.goto(url)
+        assert response is not None and response.status == status, (url, response and response.status)
+        assert response.headers["content-type"].startswith("text/html"), url
+        await expect(page.locator("h1")).to_contain_text(words, ignore_case=True)
+    # odd values where a page can still answer: it does, with its defaults and nothing reflected raw
+    hostile = '"><svg>'
+    response = await page.goto(f"/oversight?period={quote(hostile)}&sort=__proto__&region={quote(hostile)}&dir=asc")
+    assert response is not None and response.status == 200
+    assert hostile not in await page.content()
+    await expect(page.locator("h1")).to_contain_text("Kepatuhan")
+    response = await page.goto(f"/oversight?period={quote('<script>alert(1)</script>')}")   # too long: refused
+    assert response is not None and response.status == 400 and "<script>alert" not in await page.content()

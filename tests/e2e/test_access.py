@@ -32,6 +32,16 @@ MATRIX: dict[str, tuple[str, str, str, Any, set[str]]] = {
     "webhook subscriptions":   ("notifier", "GET", "/v1/webhooks/subscriptions", None, {"operator"}),
     "compliance figures":      ("sla", "GET", "/v1/sla/compliance?period=2026", None, set(ROLES)),
     "report deadlines":        ("sla", "GET", "/v1/sla/reports/{tid}", None, set(ROLES)),
+    # staff of the region (and oversight, the operator) read its board and its recap
+    "board, own region":       ("sla", "GET", "/v1/sla/board?scope=63.71", None, STAFF | {"officer_other", "operator"}),
+    "board, another province": ("sla", "GET", "/v1/sla/board?scope=62", None, {"oversight", "operator"}),
+    "monthly recap":           ("sla", "GET", "/v1/sla/recap?region=63.71&month=2026-11", None,
+                                STAFF | {"officer_other", "operator"}),
+    "cases behind a figure":   ("sla", "GET", "/v1/sla/compliance/cases?period=2026&by=agency&key=kota-banjarmasin.pupr",
+                                None, {"oversight", "operator"}),
+    "direct e-mail":           ("notifier", "POST", "/v1/notifications/email",
+                                {"key": "access-test", "to": "kepala@example.go.id", "subject": "Rekap", "text": "Isi"},
+                                {"operator"}),
 }
 
 
