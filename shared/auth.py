@@ -7,18 +7,23 @@ Officers, coordinators and oversight readers present bearer JWTs from the identi
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import time
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+import httpx
 import jwt
 
 from fastapi import Depends, Header
 
+from shared.observability.logging import get_logger
 from shared.problems import Problem
 from shared.runtime import Runtime, get_runtime
 from shared.settings import CommonSettings
+
+log = get_logger(__name__)
 
 
 async def require_operator(
@@ -46,22 +51,67 @@ class Principal:
     agency_id: str | None
 
 
-_jwks_clients: dict[str, Any] = {}
+class JwksKeys:
+    """The identity provider's signing keys by ``kid``, fetched without blocking the event
+    loop, bounded in time and cached. A token naming a key not in the cache (the provider
+    rotated) fetches again, at most every ``min_refresh_s``; a provider that does not answer
+    within ``timeout_s`` gives 503, not a frozen service."""
+
+    def __init__(self, url: str, timeout_s: float = 3.0, ttl_s: float = 600.0, min_refresh_s: float = 30.0) -> None:
+        self.url, self.timeout_s, self.ttl_s, self.min_refresh_s = url, timeout_s, ttl_s, min_refresh_s
+        self._keys: dict[str, Any] = {}
+        self._fetched = -1e9
+        self._lock = asyncio.Lock()
+
+    async def key(self, kid: str | None) -> Any:
+        if kid in self._keys and time.monotonic() - self._fetched < self.ttl_s:
+            return self._keys[kid]
+        async with self._lock:   # one fetch at a time; the others use what it brought
+            stale = time.monotonic() - self._fetched >= self.ttl_s
+            if stale or (kid not in self._keys and time.monotonic() - self._fetched >= self.min_refresh_s):
+                await self._fetch()
+        if kid not in self._keys:
+            raise Problem(401, "Unauthorized", "invalid or expired token",
+                          headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+        return self._keys[kid]
+
+    async def _fetch(self) -> None:
+        try:
+            async with httpx.AsyncClient(timeout=httpx.Timeout(self.timeout_s)) as http:
+                response = await asyncio.wait_for(http.get(self.url), self.timeout_s)   # a total bound
+                response.raise_for_status()
+                keys = response.json()["keys"]
+        except (httpx.HTTPError, TimeoutError, ValueError, KeyError, TypeError) as exc:
+            log.warning("identity provider keys unavailable", error=type(exc).__name__)
+            raise Problem(503, "Service unavailable", "the identity provider is not answering; try again shortly",
+                          headers={"Retry-After": "5"}) from exc
+        found = {}
+        for jwk in keys:
+            try:
+                found[jwk.get("kid")] = jwt.PyJWK(jwk).key
+            except jwt.PyJWTError:
+                continue   # an algorithm we do not use (an encryption key, say)
+        self._keys, self._fetched = found, time.monotonic()
 
 
-def verify_jwt(token: str, settings: CommonSettings) -> Principal:
+_jwks: dict[str, JwksKeys] = {}
+
+
+async def verify_jwt(token: str, settings: CommonSettings) -> Principal:
     """Signature, issuer, audience, expiry and algorithm are all checked (``alg: none`` never
-    passes: only the configured algorithms are accepted). Raises Problem(401) otherwise."""
+    passes: only the configured algorithms are accepted). Raises Problem(401) otherwise, with
+    the same words whatever was wrong: the reason is for the log, not for the caller."""
     try:
         if settings.jwt_jwks_url:
-            client = _jwks_clients.setdefault(settings.jwt_jwks_url, jwt.PyJWKClient(settings.jwt_jwks_url))
-            key: Any = client.get_signing_key_from_jwt(token).key
+            keys = _jwks.setdefault(settings.jwt_jwks_url, JwksKeys(settings.jwt_jwks_url))
+            key: Any = await keys.key(jwt.get_unverified_header(token).get("kid"))
         else:
             key = settings.jwt_key.get_secret_value()
         claims = jwt.decode(token, key, algorithms=settings.jwt_algorithms, audience=settings.jwt_audience,
                             issuer=settings.jwt_issuer, options={"require": ["exp", "iss", "aud", "sub"]})
     except jwt.PyJWTError as exc:
-        raise Problem(401, "Unauthorized", f"invalid token: {type(exc).__name__}",
+        log.info("bearer token refused", reason=type(exc).__name__)
+        raise Problem(401, "Unauthorized", "invalid or expired token",
                       headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from exc
     role = claims.get("role")
     if role not in STAFF_ROLES:
@@ -88,7 +138,7 @@ async def require_staff(
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Problem(401, "Unauthorized", "a bearer token is required", headers={"WWW-Authenticate": "Bearer"})
-    return verify_jwt(token, runtime.settings)
+    return await verify_jwt(token, runtime.settings)
 
 
 async def require_reader(
@@ -102,7 +152,7 @@ async def require_reader(
         raise Problem(401, "Unauthorized", "a bearer token is required", headers={"WWW-Authenticate": "Bearer"})
     if hmac.compare_digest(token.encode(), runtime.settings.operator_token.get_secret_value().encode()):
         return Principal("operator", "operator", None)
-    return verify_jwt(token, runtime.settings)
+    return await verify_jwt(token, runtime.settings)
 
 
 def region_allowed(principal: Principal, agency_region: str | None, region: str) -> bool:

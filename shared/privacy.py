@@ -7,6 +7,7 @@ so keys can be rotated without re-encrypting old records first.
 from __future__ import annotations
 
 import hashlib
+import re
 import hmac
 import secrets
 
@@ -52,3 +53,15 @@ def mask_phone(phone: str) -> str:
 def mask_email(email: str) -> str:
     name, _, domain = email.partition("@")
     return f"{name[:1]}***@{domain}" if domain else "***"
+
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# an Indonesian number as people and gateways write it: +62 / 62 / 0, then 7 to 13 digits
+_PHONE = re.compile(r"(?<![\w+])(?:\+?62|0)(?:[ .-]?\d){7,13}(?!\w)")
+
+
+def scrub(text: str) -> str:
+    """A provider's message with every e-mail address and phone number in it masked: what may
+    be stored with a notification or logged (an SMTP refusal quotes its recipient)."""
+    text = _EMAIL.sub(lambda m: mask_email(m.group()), text)
+    return _PHONE.sub(lambda m: mask_phone(re.sub(r"[\s().-]", "", m.group())), text)

@@ -33,10 +33,17 @@ class Integrator:
     agencies: list[str]
     rate_per_minute: int
 
-    def may_submit(self, region_code: str | None, agency_id: str | None) -> bool:
-        """Inside the key's scope: one of its regions (or below), or one of its agencies."""
-        in_region = bool(region_code) and any(region_code == r or region_code.startswith(r + ".") for r in self.regions)
-        return in_region or (bool(agency_id) and agency_id in self.agencies)
+    def within(self, region_code: str | None) -> bool:
+        return bool(region_code) and any(region_code == r or region_code.startswith(r + ".") for r in self.regions)
+
+    def may_submit(self, region_code: str | None, agency_id: str | None, agency_region: str | None = None) -> bool:
+        """Inside the key's scope in every field that routes: a report aimed at an agency needs
+        that agency to be one of the key's, or seated inside the key's regions (a national body
+        has no seat: only a key naming it may aim at it); one without an agency needs its
+        region to be one of the key's regions or inside one."""
+        if agency_id:
+            return agency_id in self.agencies or (self.within(region_code) and self.within(agency_region))
+        return self.within(region_code)
 
 
 def _hash(secret: str) -> str:

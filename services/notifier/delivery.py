@@ -39,7 +39,7 @@ from shared.events import EPOCH, utcnow
 from shared.observability.logging import get_logger
 from shared.observability.metrics import END_TO_END_SECONDS, NOTIFICATIONS
 from shared.observability.tracing import tracer
-from shared.privacy import Vault
+from shared.privacy import Vault, scrub
 
 log = get_logger(__name__)
 
@@ -150,7 +150,7 @@ class Dispatcher:
             error = f"circuit open for {channel}" if isinstance(exc, OpenedState) else str(exc)
             return await self._failed_attempt(claimed, error, final=isinstance(exc, Undeliverable))
         sent_at = utcnow()
-        await self.repo.mark(nid, "sent", answer, sent_at)
+        await self.repo.mark(nid, "sent", scrub(answer), sent_at)
         await self.repo.unpoint(nid)
         NOTIFICATIONS.labels(channel, claimed["kind"], "sent").inc()
         if claimed["kind"] == "ack" and claimed.get("source_occurred_at") is not None:
@@ -158,7 +158,8 @@ class Dispatcher:
         return "sent"
 
     async def _failed_attempt(self, claimed: dict[str, Any], error: str, final: bool = False) -> str:
-        nid, now = claimed["_id"], utcnow()
+        # one place for every channel: a provider's words may quote the recipient
+        nid, now, error = claimed["_id"], utcnow(), scrub(error)
         NOTIFICATIONS.labels(claimed["channel"], claimed["kind"], "failed_attempt").inc()
         first_failure = claimed.get("first_failure_at") or now
         if final or (now - first_failure).total_seconds() >= self.settings.retry_horizon_s:

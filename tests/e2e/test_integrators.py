@@ -57,6 +57,17 @@ async def test_integrator_keys_scope_rate_reference_and_own_reports_only(make_st
         # outside its region: refused, nothing stored
         out = await client.post("/v1/integrator/reports", json=report_body(region_code="62.71"), headers=h)
         assert out.status_code == 403 and out.json()["field"] == "region_code"
+        # inside its region but aimed at an agency elsewhere (another regency, a national body): refused
+        for agency in ("kab-banjar.pupr", "kota-palangkaraya.dinkes", "kemenkes", "bpjs-kesehatan"):
+            aimed = await client.post("/v1/integrator/reports", headers=h,
+                                      json=report_body(region_code="63.71", agency_id=agency))
+            assert aimed.status_code == 403 and aimed.json()["field"] == "agency_id", (agency, aimed.text)
+        unknown = await client.post("/v1/integrator/reports", headers=h,
+                                    json=report_body(region_code="63.71", agency_id="no-such-agency"))
+        assert unknown.status_code == 422 and unknown.json()["field"] == "agency_id"
+        own = await client.post("/v1/integrator/reports", headers=h,
+                                json=report_body(region_code="63.71", agency_id="kota-banjarmasin.pupr"))
+        assert own.status_code == 201, own.text
         # its own reference finds it; another integrator sees nothing of it
         found = (await client.get("/v1/integrator/reports", params={"reference": "SIPP-2026-00042"}, headers=h)).json()
         assert [x["tracking_id"] for x in found["items"]] == [tid] and found["items"][0]["reference"] == "SIPP-2026-00042"
@@ -74,7 +85,7 @@ async def test_integrator_keys_scope_rate_reference_and_own_reports_only(make_st
         assert 0 < int(codes[-1].headers["Retry-After"]) <= 60
     doc = await db.reports.find_one({"_id": tid})
     assert doc["channel"] == "integrator" and doc["source"]["integrator_id"] == "banjarmasin-app"
-    assert await db.reports.count_documents({"source.integrator_id": "banjarmasin-app"}) == 1
+    assert await db.reports.count_documents({"source.integrator_id": "banjarmasin-app"}) == 2   # and none refused
 
 
 async def test_georeport_client_lists_services_submits_and_reads_back(make_stack) -> None:  # type: ignore[no-untyped-def]

@@ -272,3 +272,24 @@ async def test_oversight_alerts_reach_the_chat_webhook_and_reporters_get_only_pu
             await broker.close()
     finally:
         chat.stop()
+
+
+async def test_a_refusal_quoting_the_recipient_leaves_no_address_in_store_or_log(make_stack, db_of) -> None:  # type: ignore[no-untyped-def]
+    with SmtpSink(refuse_recipients=True) as smtp:
+        stack: Stack = make_stack(LAPOR_EMAIL_PROVIDER="smtp", LAPOR_SMTP_PORT=str(smtp.port))
+        email, phone = "warga.tertolak@example.id", "+6281255500123"
+        async with httpx.AsyncClient(base_url=stack["intake"].url) as client:
+            r = await client.post("/v1/reports", json=report_body(reporter={"name": "Warga", "email": email,
+                                                                           "phone": phone}))
+            assert r.status_code == 201, r.text
+            tid = r.json()["tracking_id"]
+        db = db_of(stack)
+
+        async def refused() -> Any:
+            return await db.notifications.find_one({"tracking_id": tid, "channel": "email", "last_error": {"$ne": None}})
+
+        doc = await wait_until(refused, timeout=30, message="the refused e-mail's failed attempt recorded")
+        assert "550" in doc["last_error"] and "smtp" in doc["last_error"]    # still says what happened
+        assert email not in doc["last_error"] and "warga.tertolak" not in doc["last_error"]
+        log = stack["notifier"].log_path.read_text(errors="replace")
+        assert "550" in log and email not in log and phone not in log

@@ -22,12 +22,19 @@ from tests.support.infra import free_port
 class SmtpSink:
     """aiosmtpd on 127.0.0.1 keeping every message it accepts."""
 
-    def __init__(self) -> None:
+    def __init__(self, refuse_recipients: bool = False) -> None:
         self.port = free_port()
         self.messages: list[Message] = []
         sink = self
 
         class Handler:
+            async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,  # noqa: N802
+                                  rcpt_options: Any) -> str:
+                if refuse_recipients:   # as real servers do: the refusal quotes the address
+                    return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
+                envelope.rcpt_tos.append(address)
+                return "250 OK"
+
             async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's name)
                 msg = message_from_bytes(envelope.content)
                 msg["X-Envelope-To"] = ",".join(envelope.rcpt_tos)

@@ -16,6 +16,7 @@ from services.intake.models import (IntegratorReportIn, IntegratorReportList, In
                                     ReportIn)
 from services.intake.repository import ReportRepository
 from services.intake.submission import accept_report
+from shared.directory import DirectoryDep
 from shared.tracking import normalize_tracking_id
 from services.intake.views import public_view
 from shared.observability.metrics import INTAKE_REPORTS
@@ -45,11 +46,15 @@ def integrator_view(doc: dict[str, object]) -> IntegratorReportView:
              responses={401: {"description": "no valid key"}, 403: {"description": "outside the key's scope"},
                         409: {"description": "Idempotency-Key reused"}, 429: {"description": "rate limit"}})
 async def submit(report: IntegratorReportIn, response: Response, runtime: RuntimeDep, integrator: IntegratorDep,
+                 directory: DirectoryDep,
                  idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key",
                                                                max_length=idempotency.MAX_KEY_LENGTH)] = None) -> ReportCreated:
-    if not integrator.may_submit(report.region_code, report.agency_id):
-        raise Problem(403, "Outside scope", "this key may submit only for its own regions or agencies",
-                      field="region_code")
+    agency = directory.agencies.get(report.agency_id) if report.agency_id else None
+    if report.agency_id and agency is None:
+        raise Problem(422, "Unknown agency", "no agency in the directory has this id", field="agency_id")
+    if not integrator.may_submit(report.region_code, report.agency_id, agency.region_code if agency else None):
+        field = "agency_id" if report.agency_id and integrator.within(report.region_code) else "region_code"
+        raise Problem(403, "Outside scope", "this key may submit only for its own regions or agencies", field=field)
     tracking_id = token = None
     if idempotency_key is not None:
         claim = await idempotency.claim(ReportRepository(runtime.db), runtime.vault, f"int:{integrator.integrator_id}",
