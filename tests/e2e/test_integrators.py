@@ -110,6 +110,11 @@ async def test_georeport_client_lists_services_submits_and_reads_back(make_stack
     many = await asyncio.to_thread(client.get_service_requests, status="open", service_code="water")
     assert rid in {r["service_request_id"] for r in many}
     assert not _leaks(json.dumps(one)) and "Rina" not in json.dumps(many)
+    # a date without a time zone names no instant here (three zones): 400 naming it, not 500
+    for field in ("start_date", "end_date"):
+        naive = await asyncio.to_thread(requests.get, f"{root}/requests.json", params={field: "2026-11-01T00:00:00"},
+                                        timeout=30)
+        assert naive.status_code == 400 and naive.json()["field"] == field, naive.text
     async with httpx.AsyncClient(base_url=root) as http:
         bad = await http.post("/requests.json", data={"api_key": key["api_key"], "service_code": "nope", "lat": "1", "long": "1",
                                                        "description": "sesuatu yang cukup panjang"})

@@ -161,9 +161,12 @@ def _date(value: str | None, field: str) -> datetime | None:
     if not value:
         return None
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as exc:
         raise Problem(400, "Invalid date", "use w3 format, e.g. 2026-11-01T00:00:00Z", field=field) from exc
+    if parsed.tzinfo is None:   # a wall-clock time is a different instant in WIB, WITA and WIT
+        raise Problem(400, "Invalid date", "give the time zone, e.g. 2026-11-01T00:00:00+08:00 or ...Z", field=field)
+    return parsed
 
 
 @router.get("/requests.json")
