@@ -136,8 +136,11 @@ class DeadlineRepository:
         pipeline = [{"$match": {"status": "open", "due_at": {"$lt": now}}}, {"$group": {"_id": "$stage", "n": {"$sum": 1}}}]
         return {row["_id"]: row["n"] async for row in await self.deadlines.aggregate(pipeline)}
 
-    async def overdue(self, now: datetime, limit: int) -> list[dict[str, Any]]:
-        cursor = self.deadlines.find({"status": "open", "due_at": {"$lt": now}}).sort("due_at", 1).limit(limit)
+    async def overdue(self, now: datetime, limit: int, agencies: list[str] | None = None) -> list[dict[str, Any]]:
+        query: dict[str, Any] = {"status": "open", "due_at": {"$lt": now}}
+        if agencies is not None:
+            query["agency_id"] = {"$in": agencies}
+        cursor = self.deadlines.find(query).sort("due_at", 1).limit(limit)
         return await cursor.to_list(length=limit)
 
     # ------------------------------------------------------------------ timer index

@@ -31,7 +31,9 @@ MATRIX: dict[str, tuple[str, str, str, Any, set[str]]] = {
     "notification log":        ("notifier", "GET", "/v1/notifications?tracking_id={tid}", None, {"operator"}),
     "webhook subscriptions":   ("notifier", "GET", "/v1/webhooks/subscriptions", None, {"operator"}),
     "compliance figures":      ("sla", "GET", "/v1/sla/compliance?period=2026", None, set(ROLES)),
-    "report deadlines":        ("sla", "GET", "/v1/sla/reports/{tid}", None, set(ROLES)),
+    "report deadlines":        ("sla", "GET", "/v1/sla/reports/{tid}", None,
+                                set(ROLES)),   # the public shape without credentials
+    "overdue list":            ("sla", "GET", "/v1/sla/overdue", None, STAFF | {"officer_other", "operator"}),
     # staff of the region (and oversight, the operator) read its board and its recap
     "board, own region":       ("sla", "GET", "/v1/sla/board?scope=63.71", None, STAFF | {"officer_other", "operator"}),
     "board, another province": ("sla", "GET", "/v1/sla/board?scope=62", None, {"oversight", "operator"}),
@@ -90,6 +92,13 @@ async def test_access_matrix_has_no_unexpected_allow_or_deny(make_stack, db_of) 
                 if not granted:
                     assert resp.headers["content-type"] == "application/problem+json", (name, role)
         assert unexpected == [], unexpected
+        # a report's clocks: the whole record for the agency holding it, the public shape for anyone else
+        sla = stack["sla"].url
+        own = (await client.get(f"{sla}/v1/sla/reports/{tid}", headers=headers["officer_own"])).json()
+        assert "escalations" in own and any(d.get("agency_id") == "kota-banjarmasin.pupr" for d in own["items"])
+        for role in ("officer_other", "public", "integrator_own"):
+            seen = (await client.get(f"{sla}/v1/sla/reports/{tid}", headers=headers[role])).json()
+            assert "escalations" not in seen and all("agency_id" not in d for d in seen["items"]), role
         # a report reply and an officer's response really landed, once each
         await asyncio.sleep(0.5)
         case = await db.cases.find_one({"_id": tid})

@@ -84,7 +84,10 @@ async def test_ladder_reminds_then_escalates_each_step_once_to_the_right_people(
     verification = await db.deadlines.find_one({"_id": f"{tid}:verification"})
     assert verification["status"] == "met" and verification["on_time"] is True    # routed at once
     async with httpx.AsyncClient(base_url=stack["sla"].url) as client:
-        r = await client.get(f"/v1/sla/reports/{tid}")
+        public = (await client.get(f"/v1/sla/reports/{tid}")).json()   # where the clocks stand, no more
+        assert public["items"] and "escalations" not in public
+        assert all("agency_id" not in d and "steps" not in d for d in public["items"])
+        r = await client.get(f"/v1/sla/reports/{tid}", headers={"Authorization": f"Bearer {stack.iso.operator_token}"})
         assert r.status_code == 200
         steps = {(e["stage"], e["step"]) for e in r.json()["escalations"]}
         assert {("first_follow_up", "reminder"), ("first_follow_up", "breach"), ("first_follow_up", "persistent")} <= steps
