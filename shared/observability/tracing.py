@@ -36,7 +36,9 @@ def configure_tracing(
         endpoint = otlp_endpoint.rstrip("/")
         if not endpoint.endswith("/v1/traces"):
             endpoint += "/v1/traces"
-        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
+        from shared.observability.redaction import RedactingExporter
+
+        provider.add_span_processor(BatchSpanProcessor(RedactingExporter(OTLPSpanExporter(endpoint=endpoint))))
     for processor in extra_processors or []:
         provider.add_span_processor(processor)
     trace.set_tracer_provider(provider)
