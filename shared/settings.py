@@ -75,18 +75,33 @@ class CommonSettings(BaseSettings):
     jwt_key: SecretStr = Field(SecretStr(DEV_JWT_KEY), description="HMAC secret, or the issuer's PEM public key, that verifies JWTs")
     jwt_jwks_url: str | None = Field(None, description="the OIDC provider's JWKS URL; when set, keys are fetched from it by kid")
 
+    # Values that only a developer's laptop may run with: a subclass adds its own here, and the
+    # one policy below refuses them all (``refuse_development_values``).
+    def development_values(self) -> list[tuple[str, bool]]:
+        """(environment variable, holds a development value) for every secret and provider."""
+        return [(f"LAPOR_{name.upper()}", getattr(self, name).get_secret_value() in _PLACEHOLDERS
+                 and not (name == "jwt_key" and self.jwt_jwks_url))  # keys come from the identity provider
+                for name in ("data_key", "lookup_key", "operator_token", "jwt_key")]
+
+    def console_providers(self) -> list[str]:
+        """Providers that only pretend to send (they log and mark the message sent)."""
+        return []
+
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> "CommonSettings":
-        if self.environment is Environment.development:
-            return self
-        weak = [
-            name
-            for name in ("data_key", "lookup_key", "operator_token", "jwt_key")
-            if getattr(self, name).get_secret_value() in _PLACEHOLDERS
-            and not (name == "jwt_key" and self.jwt_jwks_url)  # keys come from the identity provider
-        ]
-        if weak:
-            raise ValueError(
-                f"placeholder secrets are only allowed in development; set LAPOR_{', LAPOR_'.join(n.upper() for n in weak)}"
-            )
+        refuse_development_values(self.environment, self.development_values(), self.console_providers())
         return self
+
+
+def refuse_development_values(environment: Environment, secrets: list[tuple[str, bool]],
+                              console_providers: list[str]) -> None:
+    """The one policy, for every service and the portal: outside development no public
+    development secret is accepted; in production no console provider either (a message it
+    "sends" reaches nobody). Raises ValueError naming what to set."""
+    if environment is Environment.development:
+        return
+    weak = [name for name, is_dev in secrets if is_dev]
+    if weak:
+        raise ValueError(f"development secrets are only allowed in development; set {', '.join(weak)}")
+    if environment is Environment.production and console_providers:
+        raise ValueError(f"console providers send nothing; set {', '.join(console_providers)} to a real provider")

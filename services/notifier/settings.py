@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr
 
 from shared.settings import CommonSettings
 
@@ -39,9 +39,10 @@ class NotifierSettings(CommonSettings):
     rate_webhook_per_s: float = Field(50.0, gt=0, description="webhook deliveries per second, per notifier process")
     dlr_base_url: str = Field("http://127.0.0.1:8003", description="this service's URL as Kannel reaches it, for delivery reports")
 
-    @model_validator(mode="after")
-    def _real_gateway_password(self) -> "NotifierSettings":
-        if (self.environment != "development" and self.sms_provider == "kannel"
-                and self.kannel_password.get_secret_value() == "lapor-dev"):
-            raise ValueError("set LAPOR_KANNEL_PASSWORD: the development password is refused here")
-        return self
+    def development_values(self) -> list[tuple[str, bool]]:
+        return [*super().development_values(),
+                ("LAPOR_KANNEL_PASSWORD", self.sms_provider == "kannel"
+                 and self.kannel_password.get_secret_value() in ("lapor-dev", "", "change-me", "secret"))]
+
+    def console_providers(self) -> list[str]:
+        return [f"LAPOR_{name.upper()}" for name in ("sms_provider", "email_provider") if getattr(self, name) == "console"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from shared.settings import Environment
+from shared.settings import DEV_OPERATOR_TOKEN, Environment, refuse_development_values
 
 DEV_SESSION_KEY = "dev-only-web-session-key-do-not-use"
 DEV_OIDC_SECRET = "lapor-web-dev-secret"  # the demo realm's (deploy/keycloak/lapor-realm.json)
@@ -51,9 +51,12 @@ class WebSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _real_secret(self) -> "WebSettings":
-        if self.environment is not Environment.development and self.web_session_key.get_secret_value() in (
-                DEV_SESSION_KEY, "", "change-me", "secret"):
-            raise ValueError("set LAPOR_WEB_SESSION_KEY: the development key is only allowed in development")
-        if self.environment is Environment.production and self.oidc_client_secret.get_secret_value() == DEV_OIDC_SECRET:
-            raise ValueError("set LAPOR_OIDC_CLIENT_SECRET: the demo realm's secret is refused in production")
+        operator = self.operator_token.get_secret_value() if self.operator_token else None
+        refuse_development_values(self.environment, [
+            ("LAPOR_WEB_SESSION_KEY", self.web_session_key.get_secret_value() in (DEV_SESSION_KEY, "", "change-me", "secret")),
+            # the demo realm's secret: tests and CI run against that realm, production never
+            ("LAPOR_OIDC_CLIENT_SECRET", self.environment is Environment.production
+             and self.oidc_client_secret.get_secret_value() == DEV_OIDC_SECRET),
+            ("LAPOR_OPERATOR_TOKEN", operator is not None and operator in (DEV_OPERATOR_TOKEN, "", "change-me", "secret")),
+        ], [])
         return self

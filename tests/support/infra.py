@@ -109,6 +109,8 @@ class Isolation:
             "LAPOR_LOOKUP_KEY": self.lookup_key,
             "LAPOR_OPERATOR_TOKEN": self.operator_token,
             "LAPOR_JWT_KEY": self.jwt_key,
+            # outside development no development secret is accepted (shared.settings' policy)
+            "LAPOR_SMS_CALLBACK_TOKEN": "sms-" + self.lookup_key[:24],
             "LAPOR_LOG_FORMAT": "json",
             "LAPOR_OUTBOX_SWEEP_INTERVAL_S": "1",
             "LAPOR_OUTBOX_GRACE_S": "2",

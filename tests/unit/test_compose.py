@@ -32,20 +32,38 @@ def test_declares_infrastructure_and_the_four_services() -> None:
     assert {"mongo", "rabbitmq", "otel-collector", "jaeger", *SERVICES} <= set(COMPOSE["services"])
 
 
-def test_mongo_is_a_replica_set_with_a_health_check() -> None:
+def test_mongo_is_a_replica_set_with_authentication_and_a_health_check() -> None:
     mongo = COMPOSE["services"]["mongo"]
-    assert "--replSet" in mongo["command"]
-    assert "rs.initiate" in " ".join(mongo["healthcheck"]["test"])
+    assert "--replSet" in mongo["command"] and "--keyFile" in " ".join(mongo["entrypoint"])
+    assert re.fullmatch(r"\$\{[A-Z_]+:\?[^}]+\}", mongo["environment"]["MONGO_INITDB_ROOT_PASSWORD"])
+    check = " ".join(mongo["healthcheck"]["test"])
+    assert "rs.initiate" in check and "--authenticationDatabase" in check
+    assert "ports" not in mongo                                   # reached inside the network only
     for name in SERVICES:
         url = COMPOSE["services"][name]["environment"]["LAPOR_MONGO_URL"]
-        assert url.startswith("mongodb://mongo:27017/") and "replicaSet=rs0" in url
+        assert re.match(r"mongodb://lapor:\$\{MONGO_PASSWORD:\?[^}]+\}@mongo:27017/", url), url
+        assert "replicaSet=rs0" in url and "authSource=admin" in url
+
+
+def test_only_what_users_must_reach_is_published() -> None:
+    published = {name: svc.get("ports", []) for name, svc in COMPOSE["services"].items()}
+    public = {name: ports for name, ports in published.items() if any(not p.startswith("127.0.0.1:") for p in ports)}
+    assert public == {"web": ["8000:8000"], "intake": ["8001:8001"], "notifier": ["8003:8003"]}, public
+    grafana = COMPOSE["services"]["grafana"]["environment"]
+    assert grafana["GF_AUTH_ANONYMOUS_ENABLED"] == "false" and grafana["GF_SECURITY_ADMIN_PASSWORD"].startswith("${")
+
+
+def test_images_default_to_production() -> None:
+    text = (ROOT / "deploy" / "Dockerfile").read_text()
+    assert re.search(r"^ENV .*LAPOR_ENVIRONMENT=production", text, re.M)
 
 
 def test_rabbitmq_has_management_and_a_health_check() -> None:
     rabbit = COMPOSE["services"]["rabbitmq"]
     assert "management" in rabbit["image"]
     assert "check_running" in rabbit["healthcheck"]["test"]
-    assert "5672:5672" in rabbit["ports"]
+    assert rabbit["environment"]["RABBITMQ_DEFAULT_USER"] != "guest"
+    assert rabbit["environment"]["RABBITMQ_DEFAULT_PASS"].startswith("${")
 
 
 def test_collector_config_exports_to_jaeger() -> None:
@@ -64,7 +82,6 @@ def test_service_port_health_check_and_dependencies_match_its_settings(name: str
     settings_cls = SERVICES[name]
     default_port = settings_cls.model_fields["port"].default
     assert svc["environment"]["LAPOR_PORT"] == str(default_port)
-    assert f"{default_port}:{default_port}" in svc["ports"]
     check = " ".join(svc["healthcheck"]["test"])
     assert f"127.0.0.1:{default_port}/health/ready" in check
     assert svc["depends_on"]["mongo"]["condition"] == "service_healthy"

@@ -25,6 +25,33 @@ def test_settings_refuse_placeholder_secrets_outside_development() -> None:
     assert ok.environment == "production"
 
 
+def test_one_policy_refuses_development_values_for_every_service_and_the_portal() -> None:
+    from services.intake.settings import IntakeSettings
+    from services.notifier.settings import NotifierSettings
+    from services.web.settings import WebSettings
+
+    real = {"data_key": Fernet.generate_key().decode(), "lookup_key": "x" * 32, "operator_token": "y" * 32,
+            "jwt_key": "z" * 40}
+    # the intake's development SMS key: refused in test as well as in production (it was production only)
+    for environment in ("test", "production"):
+        with pytest.raises(ValueError, match="LAPOR_SMS_CALLBACK_TOKEN"):
+            IntakeSettings(environment=environment, **real)
+    assert IntakeSettings(environment="production", sms_callback_token="k" * 32, **real)
+    # console providers pretend to send: refused in production, allowed in test
+    with pytest.raises(ValueError, match="LAPOR_SMS_PROVIDER, LAPOR_EMAIL_PROVIDER"):
+        NotifierSettings(environment="production", **real)
+    with pytest.raises(ValueError, match="LAPOR_KANNEL_PASSWORD"):
+        NotifierSettings(environment="production", sms_provider="kannel", email_provider="smtp", **real)
+    assert NotifierSettings(environment="production", sms_provider="kannel", email_provider="smtp",
+                            kannel_password="p" * 20, **real)
+    assert NotifierSettings(environment="test", **real).sms_provider == "console"
+    # the portal: the same policy, its own secrets
+    with pytest.raises(ValueError, match="LAPOR_OPERATOR_TOKEN"):
+        WebSettings(environment="test", web_session_key="s" * 32, operator_token="dev-operator-token")
+    with pytest.raises(ValueError, match="LAPOR_OIDC_CLIENT_SECRET"):
+        WebSettings(environment="production", web_session_key="s" * 32)
+
+
 def test_vault_encrypts_hashes_and_rotates_keys() -> None:
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     v1 = Vault(old, "k")
