@@ -3,7 +3,9 @@
     python -m shared.cli parked list notifier            # what is parked, with the error
     python -m shared.cli parked replay notifier          # send everything back to the queue
     python -m shared.cli parked replay notifier --event-id 71bef5...
-    python -m shared.cli rotate-data-key                  # re-encrypt every *_enc field with the first key
+    python -m shared.cli rotate-data-key                  # re-encrypt every *_enc field, in every collection and
+                                                          # outbox, with the first key (keep the old key until
+                                                          # the queues are drained: events in flight hold it)
 
 Connection settings come from the same ``LAPOR_*`` variables as the services.
 """
@@ -78,10 +80,8 @@ async def parked(action: str, consumer: str, event_id: str | None, limit: int) -
     return 0
 
 
-# where reporter contact data and other secrets are stored encrypted (fields named *_enc)
-ENCRYPTED_COLLECTIONS = ("reports", "contacts", "notifications", "webhook_subscriptions", "cases")
-
-
+# Every collection is walked: a secret stored where no list names it (the idempotency records'
+# tokens, an event still waiting in an outbox) would otherwise stay under the old key.
 def _rotate(value: Any, vault: Any, key: str = "") -> tuple[Any, int]:
     """The value with every *_enc string re-encrypted, and how many there were."""
     if isinstance(value, dict):
@@ -98,6 +98,24 @@ def _rotate(value: Any, vault: Any, key: str = "") -> tuple[Any, int]:
     return value, 0
 
 
+async def _rotate_document(collection: Any, doc: dict[str, Any], vault: Any) -> int:
+    """Re-encrypt one document's secrets, its outbox's events included. The update is guarded
+    on the outbox as read: a relay that published (and removed) an event meanwhile must not see
+    it come back, so a lost race re-reads the document and tries again."""
+    for _ in range(5):
+        rotated, n = _rotate({k: v for k, v in doc.items() if k != "_id"}, vault)
+        if not n:
+            return 0
+        guard = {"_id": doc["_id"], "outbox": doc.get("outbox")} if "outbox" in doc else {"_id": doc["_id"]}
+        if (await collection.update_one(guard, {"$set": rotated})).matched_count:
+            return n
+        fresh = await collection.find_one({"_id": doc["_id"]})
+        if fresh is None:
+            return 0
+        doc = fresh
+    raise RuntimeError(f"{collection.name} {doc['_id']}: its outbox kept changing; run the rotation again")
+
+
 async def rotate_data_key(batch_report: int = 1000) -> int:
     """After putting a new key first in LAPOR_DATA_KEY (old ones after it): re-encrypt every
     stored secret with the new key, one document update at a time; then the old key can go."""
@@ -109,13 +127,12 @@ async def rotate_data_key(batch_report: int = 1000) -> int:
     client, db = connect(settings)
     total = 0
     try:
-        for name in ENCRYPTED_COLLECTIONS:
+        for name in sorted(await db.list_collection_names()):
             docs = values = 0
             async for doc in db[name].find({}):
-                rotated, n = _rotate({k: v for k, v in doc.items() if k not in ("_id", "outbox")}, vault)
-                if n:
-                    await db[name].update_one({"_id": doc["_id"]}, {"$set": rotated})
-                    docs, values = docs + 1, values + n
+                changed = await _rotate_document(db[name], doc, vault)
+                if changed:
+                    docs, values = docs + 1, values + changed
             total += values
             print(json.dumps({"collection": name, "documents": docs, "values": values}))
     finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from typing import Any
 
 import httpx
 from cryptography.fernet import Fernet
@@ -18,13 +19,23 @@ from tests.support.stack import Stack, wait_until
 NAME, PHONE, EMAIL, NIK = "Siti Rahmah", "+6281255588899", "siti.rahmah@example.id", "6371015507890002"
 
 
+def _encrypted(value: Any, path: str = "") -> list[tuple[str, str]]:
+    """Every non-empty ``*_enc`` string in a document, with where it is."""
+    if isinstance(value, dict):
+        return [found for k, v in value.items() for found in _encrypted(v, f"{path}.{k}" if path else k)]
+    if isinstance(value, list):
+        return [found for i, v in enumerate(value) for found in _encrypted(v, f"{path}[{i}]")]
+    return [(path, value)] if path.rsplit(".", 1)[-1].endswith("_enc") and isinstance(value, str) and value else []
+
+
 async def test_contacts_encrypted_at_rest_rotated_to_a_new_key_and_privacy_lowering_audited(make_stack, db_of) -> None:  # type: ignore[no-untyped-def]
     stack: Stack = make_stack()
     db = db_of(stack)
     async with httpx.AsyncClient(base_url=stack["intake"].url, timeout=30) as client:
         r = await client.post("/v1/reports", json=report_body(
             region_code="63.71", category=None, anonymous=True, body="Mohon perhatian bapak dan ibu atas keadaan kami",
-            reporter={"name": NAME, "phone": PHONE, "email": EMAIL, "national_id": NIK}))
+            reporter={"name": NAME, "phone": PHONE, "email": EMAIL, "national_id": NIK}),
+            headers={"Idempotency-Key": "rotation-test-1"})   # its record keeps the reporter token, encrypted
         assert r.status_code == 201
         tid = r.json()["tracking_id"]
     await wait_until(lambda: db.contacts.find_one({"_id": tid}), message="notifier knows the contacts")
@@ -53,6 +64,18 @@ async def test_contacts_encrypted_at_rest_rotated_to_a_new_key_and_privacy_lower
     assert {only_new.decrypt(r["address_enc"]) for r in contacts["reply_to"]} == {PHONE, EMAIL}
     for n in await db.notifications.find({"tracking_id": tid}).to_list(None):
         assert only_new.decrypt(n["recipient_enc"]) in (PHONE, EMAIL)
+    # and nothing anywhere is left under the old key: every collection, outboxes included
+    left, seen = [], 0
+    for name in await db.list_collection_names():
+        async for doc in db[name].find({}):
+            for path, value in _encrypted(doc):
+                seen += 1
+                try:
+                    only_new.decrypt(value)
+                except Exception:
+                    left.append(f"{name}.{path}")
+    assert seen >= 6 and left == [], left
+    assert counts.get("idempotency", 0) >= 1
 
     # a coordinator lowering the anonymity flag is written into the timeline with who and when
     await wait_until(lambda: db.cases.find_one({"_id": tid}), message="case")
