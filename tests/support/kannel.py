@@ -13,7 +13,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from tests.support.infra import free_port
+from tests.support.infra import free_port, port_open
 
 BEARERBOX = shutil.which("bearerbox") or "/usr/sbin/bearerbox"
 SMSBOX = shutil.which("smsbox") or "/usr/sbin/smsbox"
@@ -88,11 +88,19 @@ catch-all = true
     def start(self) -> "Kannel":
         conf = self.dir / "kannel.conf"
         conf.write_text(self.config())
-        for binary, name in ((BEARERBOX, "bearerbox"), (SMSBOX, "smsbox")):
+        # each box once the ports it needs are open: smsbox panics if the bearerbox is not
+        # listening yet, and the fake SMSC needs the bearerbox's SMSC port
+        for binary, name, ready in ((BEARERBOX, "bearerbox", (self.smsbox_port, self.smsc_port)),
+                                    (SMSBOX, "smsbox", (self.sendsms_port,))):
             out = open(self.dir / f"{name}.out", "ab")
-            self.procs.append(subprocess.Popen([binary, str(conf)], stdout=out, stderr=subprocess.STDOUT))
+            proc = subprocess.Popen([binary, str(conf)], stdout=out, stderr=subprocess.STDOUT)
             out.close()
-            time.sleep(1.0)   # smsbox needs the bearerbox listening
+            self.procs.append(proc)
+            deadline = time.monotonic() + 30
+            while not all(port_open(port) for port in ready):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"{name} did not come up; see {self.dir / (name + '.log')}")
+                time.sleep(0.1)
         return self
 
     def phone(self, sender: str, text: str) -> subprocess.Popen[bytes]:
