@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 export LAPOR_ENVIRONMENT=${LAPOR_ENVIRONMENT:-development}
+# a developer's own webhook receiver runs on this machine; elsewhere only public addresses are reached
+export LAPOR_WEBHOOK_ALLOW_NETWORKS=${LAPOR_WEBHOOK_ALLOW_NETWORKS:-'["127.0.0.0/8"]'}
 # staff tokens come from the demo Keycloak that setup started (sign in on the portal's /staff)
 KEYCLOAK_REALM=http://127.0.0.1:${LAPOR_KEYCLOAK_PORT:-8180}/realms/lapor
 export LAPOR_JWT_ISSUER=${LAPOR_JWT_ISSUER:-$KEYCLOAK_REALM}

@@ -39,7 +39,7 @@ async def _run(args: argparse.Namespace) -> int:
         if args.action == "add":
             try:
                 doc, secret = await subscriptions.create(repo, vault, args.integrator, args.url, args.events.split(","),
-                                                         settings.environment)
+                                                         settings.environment, settings.webhook_allow_networks)
             except subscriptions.SubscriptionError as exc:
                 print(f"refused: {exc.field}: {exc}", file=sys.stderr)
                 return 2

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import random
+from collections import Counter, defaultdict
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -80,9 +81,11 @@ class Dispatcher:
                                                    default_ttl=settings.breaker_cooldown_s)
         rates = {"sms": settings.rate_sms_per_s, "email": settings.rate_email_per_s, "webhook": settings.rate_webhook_per_s,
                  "chat": settings.rate_webhook_per_s}
-        self.trial_locks = {ch: asyncio.Lock() for ch in rates}
+        self.trial_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self.limiters = {ch: AsyncLimiter(max(rate, 1.0), 1.0) if rate >= 1 else AsyncLimiter(1, 1 / rate)
                          for ch, rate in rates.items()}
+        # a queued send nudges its channel's retry lane, so it goes out without waiting a round
+        self.wakeups = {ch: asyncio.Event() for ch in rates}
 
     async def deliver(self, req: Request, attempt_now: bool = True) -> str:
         """Record once, then try at once; returns the notification's status after this try.
@@ -112,9 +115,11 @@ class Dispatcher:
             return str(current["status"])
         # the pointer first: whatever happens next, the retry worker will see this one again
         if not attempt_now:
-            await self.repo.point(nid, req.channel, now)
+            await self.repo.point(nid, req.channel, now, lane_key(req.channel, req.address_hash))
+            self.wakeups[req.channel].set()
             return "queued"
-        await self.repo.point(nid, req.channel, now + timedelta(seconds=self.settings.send_lease_s))
+        await self.repo.point(nid, req.channel, now + timedelta(seconds=self.settings.send_lease_s),
+                              lane_key(req.channel, req.address_hash))
         return await self.attempt(nid, claimed=current if created else None)
 
     async def attempt(self, nid: str, claimed: dict[str, Any] | None = None) -> str:
@@ -126,15 +131,20 @@ class Dispatcher:
             if current is None or current["status"] != "queued":
                 await self.repo.unpoint(nid)             # final already: the pointer is stale
                 return str(current["status"]) if current else "missing"
-            return "queued"                              # another replica holds the lease
+            if current["lease_until"] > utcnow():        # another send holds the lease: look again when it ends
+                await self.repo.postpone(nid, current["lease_until"])
+            return "queued"
         channel = claimed["channel"]
         provider = self.providers[channel]
-        breaker = await self.breakers.get_breaker(channel)
+        # a circuit per channel, and per subscription for webhooks: one integrator's dead
+        # receiver opens its own circuit, not everyone's
+        key = lane_key(channel, claimed["recipient_hash"])
+        breaker = await self.breakers.get_breaker(key)
         address = claimed["recipient_hash"] if channel == "webhook" else self.vault.decrypt(claimed["recipient_enc"])
         outgoing = Outgoing(nid, channel, address, claimed["text"], claimed.get("subject"), claimed)
         # while the circuit is not closed, one trial at a time: the rest wait for its verdict
         trial = breaker.context.state != "closed"
-        if trial and self.trial_locks[channel].locked():
+        if trial and self.trial_locks[key].locked():
             return await self._failed_attempt(claimed, f"circuit open for {channel}")
         try:
             with tracer().start_as_current_span(
@@ -143,9 +153,13 @@ class Dispatcher:
                             "lapor.tracking_id": claimed.get("tracking_id") or "", "lapor.notification_id": nid,
                             "lapor.attempt": claimed["attempts"]},
             ):
-                async with self.limiters[channel], (self.trial_locks[channel] if trial else nullcontext()):
+                async with self.limiters[channel], (self.trial_locks[key] if trial else nullcontext()):
                     async with breaker:
-                        answer = await provider.send(outgoing)
+                        # the whole attempt, however slowly the far side drips its answer
+                        async with asyncio.timeout(self.settings.delivery_deadline_s):
+                            answer = await provider.send(outgoing)
+        except TimeoutError:
+            return await self._failed_attempt(claimed, f"no answer within {self.settings.delivery_deadline_s:g} s")
         except (SendError, OpenedState) as exc:
             error = f"circuit open for {channel}" if isinstance(exc, OpenedState) else str(exc)
             return await self._failed_attempt(claimed, error, final=isinstance(exc, Undeliverable))
@@ -171,35 +185,84 @@ class Dispatcher:
         delay = backoff(claimed["attempts"], self.settings.retry_base_s, self.settings.retry_max_delay_s)
         next_at = now + timedelta(seconds=delay)
         await self.repo.release(nid, error, next_at, first_failure)
-        await self.repo.point(nid, claimed["channel"], next_at)
+        await self.repo.point(nid, claimed["channel"], next_at, lane_key(claimed["channel"], claimed["recipient_hash"]))
         log.info("notification send failed; retry scheduled", notification_id=nid, channel=claimed["channel"],
                  attempt=claimed["attempts"], retry_in_s=round(delay, 2), error=error)
         return "queued"
 
 
 class RetryWorker:
-    """Takes notifications whose next attempt is due, in every notifier process."""
+    """Takes notifications whose next attempt is due, in every notifier process.
 
-    def __init__(self, dispatcher: Dispatcher, repo: NotificationRepository, every: float, batch: int = 100) -> None:
+    A lane per channel, each with its own bound on sends at once, and within a lane a bound
+    per recipient key (a webhook subscription): a slow or hostile receiver holds its own few
+    slots until its deadline, while SMS, e-mail and other integrators' deliveries keep moving.
+    A lane never waits for a whole batch: it refills as soon as a send ends.
+    """
+
+    def __init__(self, dispatcher: Dispatcher, repo: NotificationRepository, every: float,
+                 per_lane: int, per_key: int) -> None:
         self.dispatcher = dispatcher
         self.repo = repo
         self.every = every
-        self.batch = batch
+        self.per_lane = per_lane
+        self.per_key = per_key
 
     async def run(self) -> None:
+        await asyncio.gather(*(self._lane(channel) for channel in self.dispatcher.wakeups))
+
+    async def _lane(self, channel: str) -> None:
+        running: dict[str, tuple[str, asyncio.Task[str]]] = {}      # notification -> (key, its send)
+        wakeup = self.dispatcher.wakeups[channel]
+
+        def done(_: asyncio.Task[str]) -> None:
+            wakeup.set()                                             # a slot is free
+
         while True:
+            wakeup.clear()        # before reading: a nudge during this round makes another round
             try:
-                due = await self.repo.due_pointers(utcnow(), self.batch)
-                # a shuffled order: replicas that read the same batch spread over it
-                random.shuffle(due)
-                await asyncio.gather(*(self.dispatcher.attempt(p["_id"]) for p in due))
-                if len(due) == self.batch:
-                    continue  # a backlog: keep going without a pause
+                for nid in [n for n, (_, task) in running.items() if task.done()]:
+                    running.pop(nid)
+                room = self.per_lane - len(running)
+                if room > 0:
+                    per_key = Counter(key for key, _ in running.values())
+                    full = [key for key, n in per_key.items() if n >= self.per_key]
+                    due = await self.repo.due_pointers(channel, utcnow(), room, busy=list(running), full_keys=full)
+                    random.shuffle(due)      # replicas that read the same pointers spread over them
+                    for pointer in due:
+                        key = pointer.get("key") or channel
+                        if per_key[key] >= self.per_key:
+                            continue
+                        per_key[key] += 1
+                        task = asyncio.create_task(self._attempt(pointer["_id"]))
+                        task.add_done_callback(done)
+                        running[pointer["_id"]] = (key, task)
+                    if len(due) == room:
+                        continue     # a backlog: keep going without a pause
             except asyncio.CancelledError:
+                for _, task in running.values():
+                    task.cancel()
                 raise
             except Exception as exc:  # database restarting: next round
-                log.warning("notification retry round failed", error=repr(exc))
-            await asyncio.sleep(self.every)
+                log.warning("notification retry round failed", channel=channel, error=repr(exc))
+            try:
+                await asyncio.wait_for(wakeup.wait(), self.every)
+            except TimeoutError:
+                pass
+
+
+    async def _attempt(self, nid: str) -> str:
+        try:
+            return await self.dispatcher.attempt(nid)
+        except Exception as exc:   # the database went away mid-send: the pointer is still there
+            log.warning("notification attempt failed", notification_id=nid, error=repr(exc))
+            return "queued"
+
+
+def lane_key(channel: str, recipient_hash: str) -> str:
+    """What a circuit and a lane's per-recipient bound are kept for: the subscription for a
+    webhook, the channel for the rest (one gateway, one mail server)."""
+    return f"webhook:{recipient_hash}" if channel == "webhook" else channel
 
 
 DISPATCHER_KEY = "dispatcher"   # where the notifier's start-up puts its Dispatcher

@@ -37,7 +37,9 @@ def build_handlers(runtime: Runtime) -> Handlers:
         ))
 
     async def to_integrator(env: Envelope, integrator_id: str | None, document: dict[str, object]) -> None:
-        """The submitting integrator's subscriptions to this event; never anyone else's."""
+        """The submitting integrator's subscriptions to this event; never anyone else's.
+        Only recorded here: the webhook lane sends them, so a slow receiver never holds up
+        this handler (and the next reports' SMS behind it)."""
         if not integrator_id:
             return
         subs = [s for s in await repo.subscriptions_of(integrator_id)
@@ -48,7 +50,7 @@ def build_handlers(runtime: Runtime) -> Handlers:
                 event_id=env.event_id, kind="webhook", tracking_id=str(document.get("tracking_id")), channel="webhook",
                 address_enc="", address_hash=sub["_id"], language="id", values={}, body=body,
                 extra={"event_type": env.routing_key, "integrator_id": integrator_id},
-            ))
+            ), attempt_now=False)
             for sub in subs
         ))
 
@@ -68,7 +70,8 @@ def build_handlers(runtime: Runtime) -> Handlers:
                           {"tracking_id": report.tracking_id}, report.received_at)
         await to_integrator(env, report.integrator_id, {
             "tracking_id": report.tracking_id, "status": "received", "channel": report.channel,
-            "integrator_reference": report.integrator_reference, "at": report.received_at.isoformat()})
+            "integrator_reference": report.integrator_reference, "at": report.received_at.isoformat(),
+            "privacy": {"anonymous": report.anonymous, "confidential": report.confidential}})
 
     @handlers.on("report.assigned.v1", idempotent=True)
     async def tell_assigned(env: Envelope) -> None:

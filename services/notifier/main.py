@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import httpx
+import asyncio
+from collections.abc import Awaitable, Callable
+
 from fastapi import FastAPI
 
 from services.notifier import repository
@@ -14,6 +16,7 @@ from services.notifier.channels.chat import ChatWebhook
 from services.notifier.channels.webhook import WebhookProvider
 from services.notifier.delivery import DISPATCHER_KEY, Dispatcher, RetryWorker
 from services.notifier.handlers import build_handlers
+from services.notifier.outbound import SubscriptionPools, pooled_client
 from services.notifier.repository import NotificationRepository
 from services.notifier.settings import NotifierSettings
 from shared import directory
@@ -22,24 +25,28 @@ from shared.runtime import Runtime, ServiceSpec, create_service_app
 
 def create_app(settings: NotifierSettings | None = None) -> FastAPI:
     settings = settings or NotifierSettings()
+    closers: list[Callable[[], Awaitable[None]]] = []
 
     async def on_start(runtime: Runtime) -> None:
-        http = httpx.AsyncClient()
-        runtime.extras["http"] = http
+        # a pool per peer, and per webhook subscription: one slow far side holds only its own
+        gateway, chat = pooled_client(settings.lane_concurrency), pooled_client(settings.lane_concurrency)
+        pools = SubscriptionPools(settings.webhook_allow_networks, settings.webhook_connections)
+        closers.extend([gateway.aclose, chat.aclose, pools.aclose])
         repo = NotificationRepository(runtime.db)
         providers: dict[str, Provider] = {
-            "sms": KannelSms(settings, http) if settings.sms_provider == "kannel" else ConsoleSms(),
+            "sms": KannelSms(settings, gateway) if settings.sms_provider == "kannel" else ConsoleSms(),
             "email": SmtpEmail(settings) if settings.email_provider == "smtp" else ConsoleEmail(),
-            "webhook": WebhookProvider(repo, runtime.vault, http, settings.provider_timeout_s),
-            "chat": ChatWebhook(http, settings.provider_timeout_s),
+            "webhook": WebhookProvider(repo, runtime.vault, pools, settings.provider_timeout_s, settings.answer_max_bytes),
+            "chat": ChatWebhook(chat, settings.provider_timeout_s, settings.answer_max_bytes),
         }
         dispatcher = Dispatcher(repo, runtime.vault, providers, settings)
         runtime.extras[DISPATCHER_KEY] = dispatcher
-        runtime.spawn(RetryWorker(dispatcher, repo, settings.retry_interval_s).run(), "notification-retry")
+        runtime.spawn(RetryWorker(dispatcher, repo, settings.retry_interval_s, settings.lane_concurrency,
+                                  settings.webhook_connections).run(), "notification-retry")
         await directory.keep_fresh(runtime, settings.directory_refresh_s)  # escalation contacts
 
     async def on_stop(runtime: Runtime) -> None:
-        await runtime.extras["http"].aclose()
+        await asyncio.gather(*(close() for close in closers), return_exceptions=True)
 
     return create_service_app(ServiceSpec(
         settings=settings,

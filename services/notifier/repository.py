@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,7 +28,7 @@ INDEXES = [
     Index(NOTIFICATIONS, [("tracking_id", ASCENDING), ("created_at", ASCENDING)]),
     Index(NOTIFICATIONS, [("status", ASCENDING), ("created_at", ASCENDING)]),
     Index(NOTIFICATIONS, [("recipient_hash", ASCENDING), ("created_at", ASCENDING)]),
-    Index(RETRY, [("next_at", ASCENDING)]),
+    Index(RETRY, [("channel", ASCENDING), ("next_at", ASCENDING)]),
     Index(SUBSCRIPTIONS, [("integrator_id", ASCENDING)]),
 ]
 
@@ -100,15 +101,29 @@ class NotificationRepository:
 
     # ------------------------------------------------------------------ retry pointers
 
-    async def point(self, notification_id: str, channel: str, next_at: datetime) -> None:
-        await self.retry.update_one({"_id": notification_id}, {"$set": {"channel": channel, "next_at": next_at}},
-                                    upsert=True)
+    async def point(self, notification_id: str, channel: str, next_at: datetime, key: str) -> None:
+        """``key``: whose sends these are (a webhook subscription, else the channel), so the
+        retry lane can bound each one's sends at once."""
+        await self.retry.update_one({"_id": notification_id},
+                                    {"$set": {"channel": channel, "next_at": next_at, "key": key}}, upsert=True)
+
+    async def postpone(self, notification_id: str, at: datetime) -> None:
+        """Not before ``at``; a later time set meanwhile stays."""
+        await self.retry.update_one({"_id": notification_id}, {"$max": {"next_at": at}})
 
     async def unpoint(self, notification_id: str) -> None:
         await self.retry.delete_one({"_id": notification_id})
 
-    async def due_pointers(self, now: datetime, limit: int) -> list[dict[str, Any]]:
-        return await self.retry.find({"next_at": {"$lte": now}}).limit(limit).to_list(length=limit)
+    async def due_pointers(self, channel: str, now: datetime, limit: int, busy: Sequence[str] = (),
+                           full_keys: Sequence[str] = ()) -> list[dict[str, Any]]:
+        """Due pointers of a channel, leaving out the sends running here and the keys that
+        have all the sends at once they may."""
+        query: dict[str, Any] = {"channel": channel, "next_at": {"$lte": now}}
+        if busy:
+            query["_id"] = {"$nin": list(busy)}
+        if full_keys:
+            query["key"] = {"$nin": list(full_keys)}
+        return await self.retry.find(query).sort("next_at", 1).limit(limit).to_list(length=limit)
 
     async def pending_count(self) -> dict[str, int]:
         pipeline = [{"$group": {"_id": "$channel", "n": {"$sum": 1}}}]

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
-from typing import Literal
+from ipaddress import IPv4Network, IPv6Network
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr
+from fastapi import Depends
 
+from pydantic import Field, SecretStr, model_validator
+
+from shared.runtime import Runtime, get_runtime
 from shared.settings import CommonSettings
 
 
@@ -17,7 +21,15 @@ class NotifierSettings(CommonSettings):
     kannel_password: SecretStr = Field(SecretStr("lapor-dev"), description="Kannel sendsms password")
     sms_sender: str = Field("1708", description="short code the SMS come from")
     send_lease_s: float = Field(30.0, description="a claimed send not finished by then may be retried")
-    provider_timeout_s: float = Field(10.0, description="timeout of one provider call")
+    provider_timeout_s: float = Field(10.0, description="timeout of each step of a provider call (connect, each read)")
+    delivery_deadline_s: float = Field(15.0, gt=0, description="a whole send attempt, however the receiver drips its answer; "
+                                       "shorter than send_lease_s")
+    answer_max_bytes: int = Field(1024, ge=16, description="bytes of a provider's or receiver's answer read; the rest is dropped")
+    webhook_allow_networks: list[IPv4Network | IPv6Network] = Field(
+        default_factory=list, description="private or loopback networks webhooks may reach all the same (a development "
+        "receiver on 127.0.0.0/8); empty in production, where only public addresses are reached")
+    webhook_connections: int = Field(4, ge=1, description="connections, and sends at once, per webhook subscription")
+    lane_concurrency: int = Field(32, ge=1, description="retried sends at once per channel")
 
     email_provider: Literal["console", "smtp"] = Field("console", description="console (development) or smtp")
     smtp_host: str = Field("127.0.0.1", description="SMTP server")
@@ -39,6 +51,13 @@ class NotifierSettings(CommonSettings):
     rate_webhook_per_s: float = Field(50.0, gt=0, description="webhook deliveries per second, per notifier process")
     dlr_base_url: str = Field("http://127.0.0.1:8003", description="this service's URL as Kannel reaches it, for delivery reports")
 
+    @model_validator(mode="after")
+    def _deadline_within_lease(self) -> "NotifierSettings":
+        # a send still running when its lease ends could be sent twice by another replica
+        if self.delivery_deadline_s >= self.send_lease_s:
+            raise ValueError("LAPOR_DELIVERY_DEADLINE_S must be shorter than LAPOR_SEND_LEASE_S")
+        return self
+
     def development_values(self) -> list[tuple[str, bool]]:
         return [*super().development_values(),
                 ("LAPOR_KANNEL_PASSWORD", self.sms_provider == "kannel"
@@ -46,3 +65,13 @@ class NotifierSettings(CommonSettings):
 
     def console_providers(self) -> list[str]:
         return [f"LAPOR_{name.upper()}" for name in ("sms_provider", "email_provider") if getattr(self, name) == "console"]
+
+def get_notifier_settings(runtime: Annotated[Runtime, Depends(get_runtime)]) -> NotifierSettings:
+    """The notifier's own settings, typed (the runtime holds them as CommonSettings)."""
+    settings = runtime.settings
+    if not isinstance(settings, NotifierSettings):
+        raise TypeError("the notifier routers run in the notifier service")
+    return settings
+
+
+NotifierSettingsDep = Annotated[NotifierSettings, Depends(get_notifier_settings)]

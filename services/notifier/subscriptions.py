@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from services.notifier.delivery import Dispatcher, Request, notification_id
+from services.notifier.outbound import DestinationRefused, DestinationUnresolved, Network, resolve
 from services.notifier.repository import NotificationRepository
 from shared.events import utcnow
 from shared.messaging.topology import SUBSCRIPTIONS
@@ -24,21 +25,34 @@ class SubscriptionError(ValueError):
         self.field = field
 
 
-def check(url: str, events: list[str], environment: str) -> None:
-    parts = urlsplit(url)
+async def check(url: str, events: list[str], environment: str, allow: list[Network]) -> None:
+    try:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as exc:
+        raise SubscriptionError("url", "an absolute http(s) URL is needed") from exc
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise SubscriptionError("url", "an absolute http(s) URL is needed")
+    if parts.username is not None or parts.password is not None:
+        raise SubscriptionError("url", "no credentials in the URL: deliveries are signed instead")
     if parts.scheme != "https" and environment not in ("development", "test"):
         raise SubscriptionError("url", "webhooks go over https only")
     unknown = sorted(set(events) - set(EVENTS))
     if unknown or not events:
         raise SubscriptionError("events", f"choose from {', '.join(EVENTS)}; unknown: {', '.join(unknown) or 'none given'}")
     assert set(EVENTS) <= set(SUBSCRIPTIONS["notifier"])
+    # checked again at every send, on the addresses actually connected to
+    try:
+        await resolve(parts.hostname, port, allow)
+    except DestinationRefused as exc:
+        raise SubscriptionError("url", f"not a public address: {exc}") from exc
+    except DestinationUnresolved as exc:
+        raise SubscriptionError("url", str(exc)) from exc
 
 
 async def create(repo: NotificationRepository, vault: Vault, integrator_id: str, url: str, events: list[str],
-                 environment: str) -> tuple[dict[str, Any], str]:
-    check(url, events, environment)
+                 environment: str, allow: list[Network]) -> tuple[dict[str, Any], str]:
+    await check(url, events, environment, allow)
     secret = "whsec_" + secrets.token_urlsafe(32)
     doc = {"_id": "sub_" + uuid.uuid4().hex[:16], "integrator_id": integrator_id, "url": url, "events": sorted(set(events)),
            "secret_enc": vault.encrypt(secret), "active": True, "created_at": utcnow()}

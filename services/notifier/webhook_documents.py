@@ -15,9 +15,13 @@ from shared.events import CaseTransition, Envelope
 
 
 def public_step(step: CaseTransition) -> dict[str, Any]:
+    """A confidential report's notes stay out, as in the integrator's API view; the privacy the
+    step leaves the report in travels with it, so the integrator's own copy can follow."""
+    confidential = bool(step.privacy and step.privacy.confidential)
     return {"tracking_id": step.tracking_id, "action": step.action, "status": step.status,
             "from_status": step.from_status, "agency_id": step.agency_id, "agency_name": step.agency_name,
-            "public_note": step.public_note, "at": step.at.isoformat()}
+            "public_note": None if confidential else step.public_note,
+            "privacy": step.privacy.model_dump() if step.privacy else None, "at": step.at.isoformat()}
 
 
 def webhook_document(env: Envelope, data: dict[str, Any]) -> str:

@@ -6,6 +6,7 @@ They are the far side of real connections, not stand-ins for our own infrastruct
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from dataclasses import dataclass, field
 from email import message_from_bytes
@@ -106,3 +107,91 @@ class HttpPeer:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+
+
+@dataclass
+class Connection:
+    path: str
+    opened: float
+    closed: float | None = None
+    bytes_sent: int = 0
+
+
+class HostileReceiver:
+    """A webhook receiver that behaves badly on purpose, by path: ``/drip`` promises a large
+    answer and sends a byte now and then (each read arrives within any per-read timeout),
+    ``/flood`` streams an endless body as fast as it is read, ``/silent`` never answers, and
+    ``/ok`` is a well-behaved receiver. Every connection is recorded; each stops by itself."""
+
+    DRIP_EVERY_S = 0.3
+    FLOOD_CHUNK = b"x" * 65536
+    FLOOD_LIMIT = 256 * 1024 * 1024
+    HOLD_LIMIT_S = 120.0
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.connections: list[Connection] = []
+        self.ok_bodies: list[bytes] = []
+        self._server: asyncio.AbstractServer | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def __aenter__(self) -> "HostileReceiver":
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._server.close()
+        for writer in list(self._writers):
+            writer.close()
+        await self._server.wait_closed()
+
+    def of(self, path: str) -> list[Connection]:
+        return [c for c in self.connections if c.path == path]
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        loop = asyncio.get_running_loop()
+        self._writers.add(writer)
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+            path = head.split(b" ", 2)[1].decode()
+            length = next((int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
+                           if line.lower().startswith(b"content-length:")), 0)
+            body = await reader.readexactly(length)
+        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
+            self._writers.discard(writer)
+            writer.close()
+            return
+        conn = Connection(path, loop.time())
+        self.connections.append(conn)
+        deadline = loop.time() + self.HOLD_LIMIT_S
+        try:
+            if path == "/ok":
+                self.ok_bodies.append(body)
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+                await writer.drain()
+            elif path == "/drip":
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n")
+                while loop.time() < deadline:
+                    writer.write(b"x")
+                    await writer.drain()
+                    conn.bytes_sent += 1
+                    await asyncio.sleep(self.DRIP_EVERY_S)
+            elif path == "/flood":
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % self.FLOOD_LIMIT)
+                while conn.bytes_sent < self.FLOOD_LIMIT and loop.time() < deadline:
+                    writer.write(self.FLOOD_CHUNK)
+                    await writer.drain()
+                    conn.bytes_sent += len(self.FLOOD_CHUNK)
+            else:   # /silent
+                await asyncio.wait_for(reader.read(1), self.HOLD_LIMIT_S)
+        except (ConnectionError, TimeoutError):
+            pass
+        finally:
+            conn.closed = loop.time()
+            self._writers.discard(writer)
+            writer.close()

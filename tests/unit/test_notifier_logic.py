@@ -67,18 +67,42 @@ def test_webhook_signature_checks_body_secret_and_freshness() -> None:
         assert not webhooks.verify("whsec_a", body, broken, now=1_800_000_000)
 
 
-def test_subscriptions_need_a_real_url_known_events_and_https_in_production() -> None:
+async def test_subscriptions_need_a_real_url_known_events_and_https_in_production() -> None:
+    from ipaddress import ip_network
+
     from services.notifier.subscriptions import SubscriptionError, check
 
-    check("https://app.banjarmasinkota.go.id/lapor", ["report.assigned.v1"], "production")
-    check("http://127.0.0.1:9000/hook", ["report.received.v1"], "test")
+    await check("https://93.184.216.34/lapor", ["report.assigned.v1"], "production", [])
+    await check("http://127.0.0.1:9000/hook", ["report.received.v1"], "test", [ip_network("127.0.0.0/8")])
     for url, events, env, field in (
         ("http://app.example.id/hook", ["report.assigned.v1"], "production", "url"),
         ("ftp://app.example.id/hook", ["report.assigned.v1"], "test", "url"),
         ("/relative", ["report.assigned.v1"], "test", "url"),
+        ("https://user:pw@93.184.216.34/hook", ["report.assigned.v1"], "test", "url"),
+        ("https://93.184.216.34:99999/hook", ["report.assigned.v1"], "test", "url"),
+        ("http://127.0.0.1:9000/hook", ["report.received.v1"], "test", "url"),       # not without the allow-list
         ("https://app.example.id", ["sla.breached.v1"], "test", "events"),   # internal alerts are not for integrators
         ("https://app.example.id", [], "test", "events"),
     ):
         with pytest.raises(SubscriptionError) as err:
-            check(url, events, env)
-        assert err.value.field == field
+            await check(url, events, env, [])
+        assert err.value.field == field, url
+
+
+def test_only_public_addresses_are_webhook_destinations() -> None:
+    from ipaddress import ip_address, ip_network
+
+    from services.notifier.outbound import refusal
+
+    for text in ("127.0.0.1", "127.8.9.1", "::1", "10.0.0.1", "172.31.255.1", "192.168.1.1", "169.254.169.254",
+                 "fe80::1", "100.64.0.1", "0.0.0.0", "::", "224.0.0.1", "ff02::1", "240.0.0.1", "fc00::1",
+                 "::ffff:10.0.0.1", "::ffff:127.0.0.1", "2002:a00:1::", "192.0.2.1", "198.18.0.1"):
+        assert refusal(ip_address(text), []) is not None, text
+    for text in ("93.184.216.34", "8.8.8.8", "2606:4700:4700::1111", "::ffff:8.8.8.8", "103.10.20.30"):
+        assert refusal(ip_address(text), []) is None, text
+    # the development allow-list opens only what it names
+    allow = [ip_network("127.0.0.0/8")]
+    assert refusal(ip_address("127.0.0.1"), allow) is None
+    assert refusal(ip_address("::ffff:127.0.0.1"), allow) is None
+    assert refusal(ip_address("10.0.0.1"), allow) is not None
+    assert refusal(ip_address("169.254.169.254"), allow) is not None

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.notifier import subscriptions
-from services.notifier.delivery import Dispatcher
+from services.notifier.delivery import DispatcherDep
 from services.notifier.repository import NotificationRepository
+from services.notifier.settings import NotifierSettingsDep
 from shared.auth import require_operator
 from shared.problems import Problem
 from shared.runtime import Runtime, get_runtime
@@ -34,10 +35,11 @@ class ReplayIn(BaseModel):
 
 
 @router.post("/subscriptions", status_code=201)
-async def create(body: SubscriptionIn, runtime: RuntimeDep) -> dict[str, Any]:
+async def create(body: SubscriptionIn, runtime: RuntimeDep, settings: NotifierSettingsDep) -> dict[str, Any]:
     try:
         doc, secret = await subscriptions.create(NotificationRepository(runtime.db), runtime.vault, body.integrator_id,
-                                                 body.url, body.events, runtime.settings.environment)
+                                                 body.url, body.events, settings.environment,
+                                                 settings.webhook_allow_networks)
     except subscriptions.SubscriptionError as exc:
         raise Problem(422, "Invalid subscription", str(exc), field=exc.field) from exc
     # the secret is shown here once; only its encrypted form is kept
@@ -65,17 +67,15 @@ async def deliveries(runtime: RuntimeDep, subscription_id: Annotated[str, Query(
 
 
 @router.post("/deliveries/{delivery_id}/replay", status_code=202)
-async def replay_one(delivery_id: str, runtime: RuntimeDep) -> dict[str, Any]:
+async def replay_one(delivery_id: str, runtime: RuntimeDep, dispatcher: DispatcherDep) -> dict[str, Any]:
     original = await NotificationRepository(runtime.db).get(delivery_id)
     if original is None or original.get("channel") != "webhook":
         raise Problem(404, "Not found", "no webhook delivery with this id")
-    dispatcher: Dispatcher = runtime.extras["dispatcher"]
     return {"replays": [await subscriptions.replay(dispatcher, original)]}
 
 
 @router.post("/replay", status_code=202)
-async def replay_range(body: ReplayIn, runtime: RuntimeDep) -> dict[str, Any]:
-    dispatcher: Dispatcher = runtime.extras["dispatcher"]
+async def replay_range(body: ReplayIn, runtime: RuntimeDep, dispatcher: DispatcherDep) -> dict[str, Any]:
     ids = await subscriptions.replay_range(NotificationRepository(runtime.db), dispatcher, body.subscription_id,
                                            body.since, body.until)
     return {"replays": ids}

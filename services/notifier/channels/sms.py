@@ -9,6 +9,7 @@ import httpx
 
 from services.notifier import templates
 from services.notifier.channels.base import Outgoing, SendError
+from services.notifier.outbound import send_bounded
 from services.notifier.settings import NotifierSettings
 from shared.observability.logging import get_logger
 from shared.privacy import mask_phone
@@ -52,13 +53,15 @@ class KannelSms:
             "dlr-url": dlr_url(self.settings, message.notification_id) + "&type=%d&answer=%A",
         }
         try:
-            response = await self.client.get(self.settings.kannel_sendsms_url, params=params,
-                                             timeout=self.settings.provider_timeout_s)
+            status, answer = await send_bounded(
+                self.client, self.client.build_request("GET", self.settings.kannel_sendsms_url, params=params,
+                                                       timeout=self.settings.provider_timeout_s),
+                self.settings.answer_max_bytes)
         except httpx.HTTPError as exc:
             raise SendError(f"kannel unreachable: {type(exc).__name__}") from exc
-        answer = response.text.strip()[:200]
-        if response.status_code not in (200, 202):
-            raise SendError(f"kannel answered {response.status_code}: {answer}")
+        answer = answer.strip()[:200]
+        if status not in (200, 202):
+            raise SendError(f"kannel answered {status}: {answer}")
         return answer
 
 

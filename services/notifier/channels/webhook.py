@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 
 from services.notifier.channels.base import Outgoing, SendError, Undeliverable
+from services.notifier.outbound import DestinationRefused, DestinationUnresolved, SubscriptionPools, send_bounded
 from services.notifier.repository import NotificationRepository
 from shared import webhooks
 from shared.privacy import Vault
@@ -14,15 +15,19 @@ class WebhookProvider:
     """2xx is delivered; anything else, or no answer, is retried (back-off up to the horizon).
 
     The URL and secret are read at send time, so a retry uses a rotated secret or a moved URL.
+    Each subscription has its own guarded pool (``outbound``): its host is resolved and checked
+    at every connection, and only so much of its answer is read.
     """
 
     name = "webhook"
 
-    def __init__(self, repo: NotificationRepository, vault: Vault, client: httpx.AsyncClient, timeout_s: float) -> None:
+    def __init__(self, repo: NotificationRepository, vault: Vault, pools: SubscriptionPools, timeout_s: float,
+                 max_answer: int) -> None:
         self.repo = repo
         self.vault = vault
-        self.client = client
+        self.pools = pools
         self.timeout_s = timeout_s
+        self.max_answer = max_answer
 
     async def send(self, message: Outgoing) -> str:
         sub = await self.repo.subscription(message.address)
@@ -39,10 +44,17 @@ class WebhookProvider:
         }
         if record.get("replay_of"):
             headers["X-Lapor-Replay-Of"] = record["replay_of"]
+        client = self.pools.client(sub["_id"])
         try:
-            response = await self.client.post(sub["url"], content=body, headers=headers, timeout=self.timeout_s)
+            status, answer = await send_bounded(
+                client, client.build_request("POST", sub["url"], content=body, headers=headers, timeout=self.timeout_s),
+                self.max_answer)
+        except DestinationRefused as exc:   # the name now points inside: no retry may go there
+            raise Undeliverable(f"destination refused: {exc}") from exc
+        except DestinationUnresolved as exc:
+            raise SendError(f"webhook unreachable: {exc}") from exc
         except httpx.HTTPError as exc:
             raise SendError(f"webhook unreachable: {type(exc).__name__}") from exc
-        if not 200 <= response.status_code < 300:
-            raise SendError(f"webhook answered {response.status_code}")
-        return f"{response.status_code} {response.text[:100]}"
+        if not 200 <= status < 300:
+            raise SendError(f"webhook answered {status}")
+        return f"{status} {answer[:100]}"
