@@ -112,8 +112,21 @@ class ReportReceived(Payload):
     integrator_reference: str | None = None
 
 
+class Privacy(BaseModel):
+    """A report's privacy as it stands: ``anonymous`` hides who reported, ``confidential`` what."""
+
+    anonymous: bool = False
+    confidential: bool = False
+
+
 class CaseTransition(Payload):
-    """Common shape of every case step routing records; intake projects it for tracking."""
+    """Common shape of every case step routing records; intake projects it for tracking.
+
+    ``privacy`` is the case's privacy after the step, on every step: each copy of the report
+    (intake's tracking record, Open311, integrators' views and webhooks) takes it with the step,
+    in case-version order, so a coordinator's change reaches every view once and in order.
+    None only on events from before it was carried.
+    """
 
     TYPE: ClassVar[str] = "report.transitioned"
 
@@ -128,6 +141,7 @@ class CaseTransition(Payload):
     region_code: str | None = None
     category: str | None = None
     public_note: str | None = None
+    privacy: Privacy | None = None
     at: datetime
 
 

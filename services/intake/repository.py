@@ -60,6 +60,8 @@ class ReportRepository:
         fields: dict[str, Any] = {"status": step.status, "case_version": step.case_version, "updated_at": step.at}
         if step.agency_id:
             fields["agency"] = {"id": step.agency_id, "name": step.agency_name}
+        if step.privacy is not None:   # a coordinator's change of privacy, with the version that made it
+            fields["privacy"] = step.privacy.model_dump()
         timeline = {"$push": {"timeline": entry}, "$addToSet": {"applied_events": event_id}}
         both = await self.reports.update_one(
             {"_id": step.tracking_id, "applied_events": {"$ne": event_id}, "case_version": {"$lt": step.case_version}},

@@ -9,7 +9,7 @@ from shared.directory import Directory
 from services.routing.classifier import normalise
 from services.routing.repository import CASES, NO_DEADLINE, CaseRepository
 from services.routing.rules import coordinator_of, route
-from shared.events import (CaseTransition, Envelope, ReopenRequested, ReportAssigned, ReportReceived, ReportReplied,
+from shared.events import (CaseTransition, Privacy, Envelope, ReopenRequested, ReportAssigned, ReportReceived, ReportReplied,
                            SlaAutoCloseDue, SlaDueChanged, SlaStep,
                            make_event, utcnow)
 from shared.messaging.consumer import Handlers
@@ -50,6 +50,7 @@ def build_handlers(runtime: Runtime) -> Handlers:
                 status=status.value, case_version=version, actor_role="system", agency_id=agency.id,
                 agency_name=agency.name, region_code=report.region_code, category=category,
                 at=now, rule=decision.rule, timezone=agency.timezone, confidence=decision.confidence,
+                privacy=Privacy(anonymous=report.anonymous, confidential=report.confidential),
             )
             events.append(make_event(step, correlation_id=report.tracking_id, producer=runtime.settings.service_name))
             timeline.append({"at": now, "action": "assigned", "status": status.value, "from_status": Status.received.value,
@@ -149,6 +150,7 @@ def build_handlers(runtime: Runtime) -> Handlers:
             tracking_id=tid, action=action, from_status=str(case["status"]), status=to_status,
             case_version=case["version"] + 1, actor_role=actor_role, agency_id=case.get("agency_id"),
             region_code=case.get("region_code"), category=case.get("category"), public_note=public_note, at=now,
+            privacy=Privacy(**case.get("privacy", {})),
         )
         event = make_event(step, correlation_id=tid, producer=runtime.settings.service_name)
         entry = {"at": now, "action": action, "status": to_status, "from_status": case["status"], "actor": actor,

@@ -171,3 +171,102 @@ async def test_no_public_or_integrator_response_shows_identity_or_confidential_c
         mine = made[0][0]
         full = await client.get(f"/v1/reports/{mine['tracking_id']}", headers={"X-Reporter-Token": mine["reporter_token"]})
         assert NAME in full.text and "pelicin" in full.text
+
+
+async def test_privacy_raised_at_verification_reaches_every_view_once_and_in_order(make_stack, db_of) -> None:  # type: ignore[no-untyped-def]
+    from collections import Counter
+
+    from shared.auth import mint_jwt
+    from shared.events import CaseTransition, Privacy, make_event, utcnow
+    from shared.messaging.broker import Broker
+    from tests.support.peers import HttpPeer
+
+    receiver = HttpPeer(status=200, answer=b"ok").start()
+    try:
+        stack: Stack = make_stack()
+        db = db_of(stack)
+        key = _key(stack, "banjarmasin-app", "63.71")
+        h = {"X-Api-Key": key["api_key"]}
+        async with httpx.AsyncClient(base_url=stack["notifier"].url,
+                                     headers={"Authorization": f"Bearer {stack.iso.operator_token}"}) as notifier:
+            sub = await notifier.post("/v1/webhooks/subscriptions", json={
+                "integrator_id": "banjarmasin-app", "url": f"{receiver.url}/hook",
+                "events": ["report.received.v1", "report.assigned.v1", "report.transitioned.v1"]})
+            assert sub.status_code == 201, sub.text
+        settings = stack.iso.settings()
+        coord = {"Authorization": f"Bearer {mint_jwt(settings, 'koord', 'coordinator', 'kalsel')}"}
+        async with httpx.AsyncClient(base_url=stack["intake"].url, timeout=30) as intake, \
+                httpx.AsyncClient(base_url=stack["routing"].url, timeout=30) as routing:
+            # sent as an ordinary report: neither anonymous nor confidential
+            body = report_body(region_code="63.71", category=None, title="Mohon perhatian di loket kantor",
+                               body=SECRET_BODY, reporter={"name": NAME, "phone": PHONE})
+            made = await intake.post("/v1/integrator/reports", json={**body, "reference": "R-PRIV"}, headers=h)
+            assert made.status_code == 201, made.text
+            tid = made.json()["tracking_id"]
+            case = await wait_until(lambda: db.cases.find_one({"_id": tid}), message="the case at routing")
+            if case["status"] == "assigned":   # the classifier was sure; hand it back to the coordinator
+                officer = {"Authorization": f"Bearer {mint_jwt(settings, 'o', 'officer', case['agency_id'])}"}
+                r = await routing.post(f"/v1/cases/{tid}/bounce", json={"reason": "bukan wewenang"}, headers=officer)
+                assert r.status_code == 200, r.text
+                await wait_until(lambda: db.cases.find_one({"_id": tid, "status": "received"}), message="bounced")
+            before = (await intake.get(f"/v1/reports/{tid}")).json()
+            assert "pelicin" in before["body"] and before["confidential"] is False     # the shape before the change
+
+            r = await routing.post(f"/v1/cases/{tid}/verify", headers=coord, json={
+                "agency_id": "kota-banjarmasin.dinkes", "category": "health", "confidential": True, "anonymous": True})
+            assert r.status_code == 200, r.text
+            officer = {"Authorization": f"Bearer {mint_jwt(settings, 'petugas', 'officer', 'kota-banjarmasin.dinkes')}"}
+            r = await routing.post(f"/v1/cases/{tid}/respond", headers=officer,
+                                   json={"message": "Kami periksa petugas loket pelicin itu"})
+            assert r.status_code == 200, r.text
+
+            async def every_view_private() -> bool:
+                views = [(await intake.get(f"/v1/reports/{tid}")).text,
+                         (await intake.get(f"/open311/v2/requests/{tid}.json")).text,
+                         (await intake.get(f"/v1/integrator/reports/{tid}", headers=h)).text]
+                return all("pelicin" not in v for v in views) and '"status":"in_progress"' in views[0]
+
+            await wait_until(every_view_private, timeout=30, message="every view of the report takes the new privacy")
+            listed = (await intake.get("/open311/v2/requests.json")).text + \
+                (await intake.get("/v1/integrator/reports", headers=h)).text
+            assert tid in listed and "pelicin" not in listed and NAME not in listed
+            public = (await intake.get(f"/v1/reports/{tid}")).json()
+            assert public["anonymous"] is True and public["title"] is None
+            assert all(e["note"] is None for e in public["timeline"])
+
+            async def webhooks_in() -> list[dict[str, Any]]:
+                docs = [json.loads(r.body) for r in receiver.requests]
+                return docs if {d["data"].get("action") for d in docs} >= {"verify", "respond"} else []
+
+            docs = await wait_until(webhooks_in, timeout=30, message="the verification and the response at the webhook")
+            assert set(Counter(d["event_id"] for d in docs).values()) == {1}        # each step once
+            by_action = {d["data"].get("action", "received"): d["data"] for d in docs}
+            assert by_action["received"]["privacy"] == {"anonymous": False, "confidential": False}
+            assert by_action["verify"]["privacy"] == {"anonymous": True, "confidential": True}
+            assert by_action["respond"]["privacy"] == {"anonymous": True, "confidential": True}
+            assert by_action["respond"]["public_note"] is None
+            assert not [r for r in receiver.requests if b"pelicin" in r.body or NAME.encode() in r.body]
+
+            # audited where staff read the case's history: who raised which flag
+            case = await db.cases.find_one({"_id": tid})
+            verify = next(e for e in case["timeline"] if e["action"] == "verify")
+            assert verify["actor"] == "koord" and verify["privacy_changed"] == {
+                "anonymous": {"from": False, "to": True}, "confidential": {"from": False, "to": True}}
+
+            # an older step arriving late (a redelivery from before the change) does not undo it
+            late = CaseTransition(tracking_id=tid, action="bounce", from_status="assigned", status="received",
+                                  case_version=1, actor_role="officer", public_note="lama",
+                                  privacy=Privacy(anonymous=False, confidential=False), at=utcnow())
+            env = make_event(late, correlation_id=tid, producer="test")
+            broker = Broker(settings)
+            await broker.connect()
+            try:
+                await broker.publish(env)
+            finally:
+                await broker.close()
+            await wait_until(lambda: db.reports.find_one({"_id": tid, "applied_events": env.event_id}),
+                             message="the late step projected")
+            after = (await intake.get(f"/v1/reports/{tid}")).json()
+            assert after["confidential"] is True and after["anonymous"] is True and after["body"] is None
+    finally:
+        receiver.stop()

@@ -23,7 +23,7 @@ from services.routing import workflow
 from services.routing.repository import CASES, NO_DUE_SORT, CaseRepository, text_filter
 from shared.auth import Principal, require_staff
 from shared.directory import Directory, DirectoryDep, directory_of
-from shared.events import CaseTransition, make_event, utcnow
+from shared.events import CaseTransition, Privacy, make_event, utcnow
 from shared.observability.logging import get_logger
 from shared.problems import Problem
 from shared.runtime import Runtime, get_runtime
@@ -71,7 +71,7 @@ def view(case: dict[str, Any], principal: Principal, directory: Directory) -> di
     out = {"tracking_id": case["_id"], **{k: case.get(k) for k in keys}}
     out["agency_name"] = agency.name if agency else None
     out["timeline"] = [{k: e.get(k) for k in ("at", "action", "status", "from_status", "actor", "actor_role",
-                                              "public_note", "internal_note", "agency_id")}
+                                              "public_note", "internal_note", "agency_id", "privacy_changed")}
                        for e in case.get("timeline", [])]
     out["allowed_actions"] = workflow.allowed_actions(case, principal.role)
     return out
@@ -222,16 +222,24 @@ async def write_step(runtime: Runtime, repo: CaseRepository, case: dict[str, Any
     entry: dict[str, Any] = {"at": now, "action": step.action, "status": step.to_status, "from_status": step.from_status,
                              "actor": principal.subject, "actor_role": principal.role, "public_note": step.public_note,
                              "internal_note": step.internal_note, "agency_id": agency_id}
-    lowered = [f for f in ("anonymous", "confidential")
-               if case.get("privacy", {}).get(f) and not fields.get("privacy", case.get("privacy", {})).get(f)]
-    if lowered:
-        entry["privacy_lowered"] = lowered            # audited: who lowered which flag, when
-        log.warning("privacy flag lowered", tracking_id=case["_id"], flags=lowered, actor=principal.subject)
+    before, after = Privacy(**case.get("privacy", {})), Privacy(**fields.get("privacy", case.get("privacy", {})))
+    changed = {f: {"from": getattr(before, f), "to": getattr(after, f)} for f in Privacy.model_fields
+               if getattr(before, f) != getattr(after, f)}
+    if changed:
+        # audited: who changed which flag, when, in the case's own history (staff see it)
+        entry["privacy_changed"] = changed
+        lowered = [f for f, c in changed.items() if not c["to"]]
+        if lowered:
+            entry["privacy_lowered"] = lowered
+            log.warning("privacy flag lowered", tracking_id=case["_id"], flags=lowered, actor=principal.subject)
+        else:
+            log.info("privacy flag raised", tracking_id=case["_id"], flags=sorted(changed), actor=principal.subject)
     transition = CaseTransition(
         tracking_id=case["_id"], action=step.action, from_status=step.from_status, status=step.to_status,
         case_version=case["version"] + 1, actor_role=principal.role, agency_id=agency_id,
         agency_name=agency.name if agency else None, region_code=case.get("region_code"),
         category=fields.get("category", case.get("category")), public_note=step.public_note, at=now,
+        privacy=after,
     )
     event = make_event(transition, correlation_id=case["_id"], producer=runtime.settings.service_name)
     if not await repo.step(case["_id"], step.from_status, case["version"], fields, entry, [event]):
