@@ -87,6 +87,9 @@ class ReplyAddress(BaseModel):
     channel: Literal["sms", "email"]
     address_enc: str
     address_hash: str
+    # the reporter showed it is theirs: an SMS came from this number, or an integrator that
+    # verifies its users' contacts sent it; otherwise the notifier holds repeated messages
+    proven: bool = False
 
 
 class ReportReceived(Payload):

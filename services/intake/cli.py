@@ -33,7 +33,8 @@ async def _run(args: argparse.Namespace) -> int:
             if bad or not (regions or agencies):
                 print(f"refused: give --regions (Kemendagri codes) and/or --agencies; unknown: {bad}", file=sys.stderr)
                 return 2
-            doc, key = await integrators.create_key(db, args.integrator, regions, agencies, args.rate, args.note or "")
+            doc, key = await integrators.create_key(db, args.integrator, regions, agencies, args.rate, args.note or "",
+                                                    args.contacts_verified)
             print(json.dumps({"key_id": doc["_id"], "integrator_id": args.integrator, "regions": regions,
                               "agencies": agencies, "rate_per_minute": args.rate, "api_key": key}))
         elif args.action == "list":
@@ -57,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--regions", help="comma-separated region codes the key may submit for")
     create.add_argument("--agencies", help="comma-separated agency ids the key may submit for")
     create.add_argument("--rate", type=int, default=60, help="requests a minute")
+    create.add_argument("--contacts-verified", action="store_true",
+                        help="the integrator proves its users' phone numbers and e-mails (one-time codes)")
     create.add_argument("--note")
     keys.add_parser("list")
     keys.add_parser("revoke").add_argument("key_id")

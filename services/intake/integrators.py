@@ -32,6 +32,9 @@ class Integrator:
     regions: list[str]
     agencies: list[str]
     rate_per_minute: int
+    # the integrator proves its users' numbers and addresses (an app login with a one-time
+    # code): the notifier need not ask them again before repeated messages
+    contacts_verified: bool = False
 
     def within(self, region_code: str | None) -> bool:
         return bool(region_code) and any(region_code == r or region_code.startswith(r + ".") for r in self.regions)
@@ -51,11 +54,11 @@ def _hash(secret: str) -> str:
 
 
 async def create_key(db: AsyncDatabase, integrator_id: str, regions: list[str], agencies: list[str],
-                     rate_per_minute: int, note: str = "") -> tuple[dict[str, Any], str]:
+                     rate_per_minute: int, note: str = "", contacts_verified: bool = False) -> tuple[dict[str, Any], str]:
     key_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
     doc = {"_id": key_id, "integrator_id": integrator_id, "regions": regions, "agencies": agencies,
            "rate_per_minute": rate_per_minute, "secret_hash": _hash(secret), "active": True, "note": note,
-           "created_at": utcnow()}
+           "contacts_verified": contacts_verified, "created_at": utcnow()}
     await db[KEYS].insert_one(doc)
     return doc, f"lpk_{key_id}_{secret}"
 
@@ -80,7 +83,7 @@ async def authenticate(db: AsyncDatabase, presented: str | None, field: str) -> 
         raise Problem(401, "Unauthorized", "this API key is unknown or revoked", field=field,
                       headers={"WWW-Authenticate": "ApiKey"})
     return Integrator(doc["_id"], doc["integrator_id"], doc.get("regions", []), doc.get("agencies", []),
-                      int(doc.get("rate_per_minute", 60)))
+                      int(doc.get("rate_per_minute", 60)), bool(doc.get("contacts_verified")))
 
 
 async def charge(db: AsyncDatabase, integrator: Integrator, now: datetime | None = None) -> None:

@@ -11,6 +11,7 @@ from services.intake.settings import IntakeSettings
 from shared import directory
 from shared.runtime import Runtime, ServiceSpec, create_service_app
 from shared.storage.batch import GroupInserter
+from shared.storage.mongo import prune_loop
 
 
 def create_app(settings: IntakeSettings | None = None) -> FastAPI:
@@ -18,6 +19,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
 
     async def on_start(runtime: Runtime) -> None:
         await directory.keep_fresh(runtime, settings.directory_refresh_s)  # SMS keywords
+        runtime.spawn(prune_loop(runtime.db, repository.COUNTERS_KEPT_S), "counter-prune")
         # reports accepted at the same moment are stored with one insert (group commit)
         inserter = GroupInserter(runtime.db[repository.REPORTS])
         inserter.start()

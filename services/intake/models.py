@@ -166,6 +166,7 @@ class IntegratorReportView(ReportView):
 
 class IntegratorReportList(BaseModel):
     items: list[IntegratorReportView]
+    next_before: datetime | None = None     # pass as ``before`` for the next page; None: the last page
 
 
 class ReplyIn(BaseModel):

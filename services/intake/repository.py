@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
@@ -16,6 +17,9 @@ REPORTS = "reports"
 IDEMPOTENCY = "idempotency"
 SMS_INBOUND = "sms_inbound"
 SMS_RATE = "sms_rate"
+SENDING_LIMITS = "sending_limits"   # reports per client and per contact an hour (services.intake.limits)
+# hourly and per-minute counters, cleared two days on (shared.storage.mongo.prune_loop)
+COUNTERS_KEPT_S = {SMS_RATE: 2 * 86400, SENDING_LIMITS: 2 * 86400, "integrator_usage": 2 * 86400}
 REPORTS_INSERTER = "reports_inserter"   # Runtime.extras key of the reports' GroupInserter
 
 INDEXES = [
@@ -23,6 +27,10 @@ INDEXES = [
     Index(REPORTS, [("day_key", ASCENDING), ("channel", ASCENDING)]),
     Index(REPORTS, [("status", ASCENDING), ("received_at", DESCENDING)]),
     Index(REPORTS, [("source.integrator_id", ASCENDING), ("source.reference", ASCENDING)]),
+    # the public and integrators' lists: Open311's date range (and region), an integrator's newest
+    Index(REPORTS, [("received_at", DESCENDING)]),
+    Index(REPORTS, [("region_code", ASCENDING), ("received_at", DESCENDING)]),
+    Index(REPORTS, [("source.integrator_id", ASCENDING), ("received_at", DESCENDING)]),
 ]
 
 
@@ -90,17 +98,21 @@ class ReportRepository:
         return bool(r.modified_count)
 
     async def of_integrator(self, integrator_id: str, reference: str | None, status: str | None,
-                            limit: int) -> list[dict[str, Any]]:
+                            limit: int, before: datetime | None = None) -> list[dict[str, Any]]:
+        """Newest first; ``before``: the ``received_at`` of the last one of the previous page."""
         query: dict[str, Any] = {"source.integrator_id": integrator_id}
         if reference is not None:
             query["source.reference"] = reference
         if status is not None:
             query["status"] = status
+        if before is not None:
+            query["received_at"] = {"$lt": before}
         cursor = self.reports.find(query, {"outbox": 0, "applied_events": 0}).sort("received_at", -1).limit(limit)
         return await cursor.to_list(length=limit)
 
-    async def search(self, query: dict[str, Any], limit: int) -> list[dict[str, Any]]:
-        cursor = self.reports.find(query, {"outbox": 0, "applied_events": 0}).sort("received_at", -1).limit(limit)
+    async def search(self, query: dict[str, Any], limit: int, skip: int = 0) -> list[dict[str, Any]]:
+        cursor = (self.reports.find(query, {"outbox": 0, "applied_events": 0}).sort([("received_at", -1), ("_id", 1)])
+                  .skip(skip).limit(limit))
         return await cursor.to_list(length=limit)
 
     async def guarded_update(self, tracking_id: str, guard: dict[str, Any], update: dict[str, Any],

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from ipaddress import IPv4Network, IPv6Network
 from typing import Annotated
 
 from fastapi import Depends
@@ -9,6 +10,7 @@ from shared.runtime import Runtime, get_runtime
 from shared.settings import CommonSettings
 
 
+Network = IPv4Network | IPv6Network
 DEV_SMS_TOKENS = {"lapor-sms-dev", "", "change-me", "secret"}
 
 
@@ -20,6 +22,12 @@ class IntakeSettings(CommonSettings):
     sms_callback_token: SecretStr = Field(SecretStr("lapor-sms-dev"), description="token Kannel's get-url carries (key=...)")
     reopen_window_days: int = Field(10, ge=0, description="days after 'resolved' in which the reporter may reopen")
     sms_per_sender_per_hour: int = Field(20, ge=1, description="SMS from one number per hour before the rest are dropped")
+    reports_per_client_hour: int = Field(30, ge=1, description="web/app reports from one client address an hour; then 429")
+    reports_per_contact_hour: int = Field(5, ge=1, description="reports an hour that may give one phone number or e-mail "
+                                          "address, on every channel but SMS; then 429")
+    trusted_proxies: list[Network] = Field(
+        default_factory=lambda: [IPv4Network("127.0.0.1/32"), IPv6Network("::1/128")],
+        description="proxies (the portal, an ingress) whose X-Forwarded-For names the client to count")
 
     def development_values(self) -> list[tuple[str, bool]]:
         return [*super().development_values(),

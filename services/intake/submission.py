@@ -33,7 +33,7 @@ class Accepted:
     status: str = Status.received
 
 
-def _reporter_fields(report: ReportIn, vault: Vault) -> tuple[dict[str, Any], list[ReplyAddress]]:
+def _reporter_fields(report: ReportIn, vault: Vault, proven: bool) -> tuple[dict[str, Any], list[ReplyAddress]]:
     """Contact data encrypted at rest; keyed hashes for look-ups; reply addresses for the notifier."""
     fields: dict[str, Any] = {}
     replies: list[ReplyAddress] = []
@@ -47,9 +47,11 @@ def _reporter_fields(report: ReportIn, vault: Vault) -> tuple[dict[str, Any], li
             if name != "name":
                 fields[f"{name}_hash"] = vault.lookup_hash(value)
     if r.phone:
-        replies.append(ReplyAddress(channel="sms", address_enc=fields["phone_enc"], address_hash=fields["phone_hash"]))
+        replies.append(ReplyAddress(channel="sms", address_enc=fields["phone_enc"], address_hash=fields["phone_hash"],
+                                    proven=proven))
     if r.email:
-        replies.append(ReplyAddress(channel="email", address_enc=fields["email_enc"], address_hash=fields["email_hash"]))
+        replies.append(ReplyAddress(channel="email", address_enc=fields["email_enc"], address_hash=fields["email_hash"],
+                                    proven=proven))
     return fields, replies
 
 
@@ -64,6 +66,7 @@ async def accept_report(
     source: dict[str, Any] | None = None,
     integrator_id: str | None = None,
     reference: str | None = None,
+    contacts_proven: bool = False,
 ) -> Accepted:
     """Store the report durably with its event; the event is published right after.
 
@@ -72,7 +75,8 @@ async def accept_report(
     """
     repo = ReportRepository(runtime.db, runtime.extras.get(REPORTS_INSERTER))
     token = token or new_secret_token()
-    reporter, reply_to = _reporter_fields(report, runtime.vault)
+    # a number an SMS came from is the sender's own
+    reporter, reply_to = _reporter_fields(report, runtime.vault, contacts_proven or channel == "sms")
     for _ in range(5):
         tid = tracking_id or new_tracking_id()
         now = utcnow()

@@ -34,6 +34,7 @@ from purgatory.domain.model import OpenedState
 
 from services.notifier import templates
 from services.notifier.channels.base import Outgoing, Provider, SendError, Undeliverable
+from services.notifier.contacts import REPORTER_KINDS, ContactGate
 from services.notifier.repository import NotificationRepository
 from services.notifier.settings import NotifierSettings
 from shared.events import EPOCH, utcnow
@@ -63,6 +64,7 @@ class Request:
     body: str | None = None             # a ready text (webhooks: the JSON document), else a template
     extra: dict[str, Any] = field(default_factory=dict)
     subject: str | None = None          # with a ready text: its e-mail subject
+    proven: bool = False                # the reporter showed the address is theirs (contacts.py)
 
 
 def backoff(attempts: int, base_s: float, cap_s: float, rng: random.Random = random.Random()) -> float:
@@ -77,6 +79,7 @@ class Dispatcher:
         self.vault = vault
         self.providers = providers
         self.settings = settings
+        self.gate = ContactGate(repo.notifications.database, vault)
         self.breakers = AsyncCircuitBreakerFactory(default_threshold=settings.breaker_threshold,
                                                    default_ttl=settings.breaker_cooldown_s)
         rates = {"sms": settings.rate_sms_per_s, "email": settings.rate_email_per_s, "webhook": settings.rate_webhook_per_s,
@@ -99,18 +102,26 @@ class Dispatcher:
             text = templates.render(req.kind, req.language, req.channel, **req.values)
             subject = templates.subject(req.kind, req.language, **req.values) if req.channel in ("email", "chat") else None
         now = utcnow()
+        held, code = await self._gate(req, now)
+        if code is not None:
+            text = templates.with_confirmation(text, req.language, req.channel,
+                                               f"{self.settings.portal_url.rstrip('/')}/k/{code}", req.tracking_id or "")
         doc = {
             "_id": nid, "event_id": req.event_id, "kind": req.kind, "tracking_id": req.tracking_id,
             "channel": req.channel, "recipient_hash": req.address_hash, "recipient_enc": req.address_enc,
             "language": req.language, "text": text, "subject": subject,
-            "status": "queued", "attempts": 0, "lease_until": EPOCH, "created_at": now,
+            "status": "held" if held else "queued", "attempts": 0, "lease_until": EPOCH, "created_at": now,
             "source_occurred_at": req.source_occurred_at, **req.extra,
         }
         if req.channel == "sms":
             doc["sms"] = templates.sms_segments(text)
-        if attempt_now:   # created already claimed for the first try: one write less than claiming after
+        if attempt_now and not held:   # created already claimed for the first try: one write less than claiming after
             doc.update(lease_until=now + timedelta(seconds=self.settings.send_lease_s), attempts=1)
         current, created = await self.repo.record(doc)
+        if created and held:
+            NOTIFICATIONS.labels(req.channel, req.kind, "held").inc()
+            log.info("notification held: contact not confirmed", notification_id=nid, channel=req.channel,
+                     tracking_id=req.tracking_id)
         if current["status"] != "queued":
             return str(current["status"])
         # the pointer first: whatever happens next, the retry worker will see this one again
@@ -122,14 +133,41 @@ class Dispatcher:
                               lane_key(req.channel, req.address_hash))
         return await self.attempt(nid, claimed=current if created else None)
 
+    async def _gate(self, req: Request, now: datetime) -> tuple[bool, str | None]:
+        """(held, confirmation code): what ``contacts`` decides for a message to a reporter."""
+        if req.kind not in REPORTER_KINDS or req.channel not in ("sms", "email"):
+            return False, None
+        if req.proven:
+            if req.kind == "ack":
+                await self.gate.prove(req.address_hash, "sms" if req.channel == "sms" else "integrator")
+            return False, None
+        if await self.gate.proven(req.address_hash):
+            return False, None
+        if not await self.gate.allows(req.address_hash, req.tracking_id, now):
+            return True, None
+        return False, await self.gate.code_for(req.address_hash, req.channel, now) if req.kind == "ack" else None
+
+    async def release_held(self, address_hash: str) -> int:
+        """A contact was confirmed: its held messages become due. Only pointers are written here;
+        the attempt turns a held message of a proved contact into a queued one (so a crash
+        between the two leaves nothing held for good)."""
+        held = await self.repo.held_for(address_hash)
+        for doc in held:
+            await self.repo.point(doc["_id"], doc["channel"], utcnow(), lane_key(doc["channel"], address_hash))
+            self.wakeups[doc["channel"]].set()
+        return len(held)
+
     async def attempt(self, nid: str, claimed: dict[str, Any] | None = None) -> str:
         """One try under the lease; on failure the pointer moves to the next attempt.
         ``claimed``: the document as created by this process, lease included."""
         claimed = claimed or await self.repo.claim(nid, self.settings.send_lease_s)
         if claimed is None:
             current = await self.repo.get(nid)
+            if current is not None and current["status"] == "held" and await self.gate.proven(current["recipient_hash"]):
+                if await self.repo.unhold(nid):          # released by a confirmation: now an ordinary send
+                    return await self.attempt(nid)
             if current is None or current["status"] != "queued":
-                await self.repo.unpoint(nid)             # final already: the pointer is stale
+                await self.repo.unpoint(nid)             # final (or still held): the pointer is stale
                 return str(current["status"]) if current else "missing"
             if current["lease_until"] > utcnow():        # another send holds the lease: look again when it ends
                 await self.repo.postpone(nid, current["lease_until"])

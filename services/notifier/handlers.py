@@ -31,7 +31,7 @@ def build_handlers(runtime: Runtime) -> Handlers:
             dispatcher.deliver(Request(
                 event_id=env.event_id, kind=kind, tracking_id=tracking_id, channel=r["channel"],
                 address_enc=r["address_enc"], address_hash=r["address_hash"], language=language,
-                values=values, source_occurred_at=source_occurred_at,
+                values=values, source_occurred_at=source_occurred_at, proven=bool(r.get("proven")),
             ))
             for r in reply_to
         ))

@@ -7,8 +7,8 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI
 
-from services.notifier import repository
-from services.notifier.api import notifications, sms, webhooks
+from services.notifier import contacts, repository
+from services.notifier.api import contact_links, notifications, sms, webhooks
 from services.notifier.channels.base import Provider
 from services.notifier.channels.email import ConsoleEmail, SmtpEmail
 from services.notifier.channels.sms import ConsoleSms, KannelSms
@@ -20,6 +20,7 @@ from services.notifier.outbound import SubscriptionPools, pooled_client
 from services.notifier.repository import NotificationRepository
 from services.notifier.settings import NotifierSettings
 from shared import directory
+from shared.storage.mongo import prune_loop
 from shared.runtime import Runtime, ServiceSpec, create_service_app
 
 
@@ -43,6 +44,7 @@ def create_app(settings: NotifierSettings | None = None) -> FastAPI:
         runtime.extras[DISPATCHER_KEY] = dispatcher
         runtime.spawn(RetryWorker(dispatcher, repo, settings.retry_interval_s, settings.lane_concurrency,
                                   settings.webhook_connections).run(), "notification-retry")
+        runtime.spawn(prune_loop(runtime.db, contacts.KEPT_S), "contact-prune")
         await directory.keep_fresh(runtime, settings.directory_refresh_s)  # escalation contacts
 
     async def on_stop(runtime: Runtime) -> None:
@@ -52,7 +54,7 @@ def create_app(settings: NotifierSettings | None = None) -> FastAPI:
         settings=settings,
         title="lapor notifier",
         description="Outbound SMS, e-mail, webhooks and alerts, each sent exactly once.",
-        routers=[notifications.router, webhooks.router, sms.router],
+        routers=[notifications.router, webhooks.router, sms.router, contact_links.router],
         handlers=build_handlers,
         indexes=repository.INDEXES,
         on_start=on_start,

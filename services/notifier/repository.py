@@ -90,6 +90,15 @@ class NotificationRepository:
             {"$set": {"status": "failed", "lease_until": EPOCH, "last_error": error, "failed_at": at}},
         )
 
+    async def held_for(self, recipient_hash: str) -> list[dict[str, Any]]:
+        cursor = self.notifications.find({"recipient_hash": recipient_hash, "status": "held"}, {"_id": 1, "channel": 1})
+        return await cursor.to_list(length=1000)
+
+    async def unhold(self, notification_id: str) -> bool:
+        r = await self.notifications.update_one({"_id": notification_id, "status": "held"},
+                                                {"$set": {"status": "queued", "released_at": utcnow()}})
+        return bool(r.modified_count)
+
     async def delivery_report(self, notification_id: str, delivered: bool, answer: str, at: datetime) -> bool:
         """The gateway's delivery report: sent -> delivered or failed, once."""
         status = "delivered" if delivered else "failed"

@@ -49,6 +49,7 @@ class NotifierSettings(CommonSettings):
     rate_sms_per_s: float = Field(20.0, gt=0, description="SMS handed to the gateway per second, per notifier process")
     rate_email_per_s: float = Field(10.0, gt=0, description="e-mails sent per second, per notifier process")
     rate_webhook_per_s: float = Field(50.0, gt=0, description="webhook deliveries per second, per notifier process")
+    portal_url: str = Field("http://127.0.0.1:8000", description="the portal's public URL, for the links that confirm a contact")
     dlr_base_url: str = Field("http://127.0.0.1:8003", description="this service's URL as Kannel reaches it, for delivery reports")
 
     @model_validator(mode="after")

@@ -133,3 +133,22 @@ def short_note(note: str | None) -> str:
         return ""
     note = " ".join(note.split())
     return " " + (note if len(note) <= NOTE_LIMIT else note[: NOTE_LIMIT - 3].rstrip() + "...")
+
+
+# an acknowledgement to a contact nobody has proved yet: on SMS a text of its own with the link,
+# still one 160-character message; by e-mail the usual text and a paragraph
+CONFIRMING_SMS = {
+    "id": "LAPOR! Laporan $tracking_id diterima. Nomor ini milik Anda? Konfirmasi: $url",
+    "en": "LAPOR! Report $tracking_id received. Is this your number? Confirm: $url",
+}
+CONFIRMING_EMAIL = {
+    "id": "\n\nAlamat ini milik Anda? Konfirmasi agar menerima kabar semua laporan Anda: $url",
+    "en": "\n\nIs this your address? Confirm it to hear about all your reports: $url",
+}
+
+
+def with_confirmation(text: str, language: str, channel: str, url: str, tracking_id: str) -> str:
+    """The acknowledgement ``text`` as it goes to a contact that is not confirmed yet."""
+    if channel == "sms":
+        return Template(CONFIRMING_SMS.get(language, CONFIRMING_SMS["id"])).substitute(tracking_id=tracking_id, url=url)
+    return text + Template(CONFIRMING_EMAIL.get(language, CONFIRMING_EMAIL["id"])).substitute(url=url)

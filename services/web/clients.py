@@ -122,8 +122,10 @@ class Created(BaseModel):
 class IntakeClient(_Api):
     name = "intake"
 
-    async def submit(self, report: dict[str, Any], idempotency_key: str) -> Created:
-        response = await self._call("POST", "/v1/reports", json=report, headers={"Idempotency-Key": idempotency_key})
+    async def submit(self, report: dict[str, Any], idempotency_key: str, client: str | None = None) -> Created:
+        """``client``: the citizen's address, which intake counts (it trusts the portal as a proxy)."""
+        headers = {"Idempotency-Key": idempotency_key, **({"X-Forwarded-For": client} if client else {})}
+        response = await self._call("POST", "/v1/reports", json=report, headers=headers)
         return Created(**response.json(), replayed=response.headers.get("Idempotent-Replayed") == "true")
 
     async def report(self, tracking_id: str, token: str | None = None) -> Report | None:
@@ -353,3 +355,19 @@ class Recap(BaseModel):
     old_cases: list[dict[str, Any]]
     old_cases_total: int
     old_after_days: int
+
+
+# --- notifier -------------------------------------------------------------------------------
+
+class NotifierClient(_Api):
+    name = "notifier"
+
+    async def confirm_contact(self, code: str) -> str | None:
+        """The channel of the contact this code confirms (``sms`` or ``email``); None if unknown."""
+        try:
+            body = (await self._call("POST", "/v1/contacts/confirm", json={"code": code[:32]})).json()
+        except ApiError as exc:
+            if exc.status in (404, 422):
+                return None
+            raise
+        return str(body.get("channel") or "")

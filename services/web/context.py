@@ -14,7 +14,7 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.responses import Response
 
 from services.web import i18n, labels
-from services.web.clients import CaseClient, IntakeClient, RoutingClient, SlaClient
+from services.web.clients import CaseClient, IntakeClient, NotifierClient, RoutingClient, SlaClient
 from services.web.auth import OidcClient
 from services.web.security import csrf_token
 from services.web.sessions import COOKIE as STAFF_COOKIE, Store
@@ -34,6 +34,7 @@ class WebContext:
     cases: CaseClient
     store: Store
     oidc: OidcClient
+    notifier: NotifierClient
 
     @property
     def key(self) -> bytes:

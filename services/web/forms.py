@@ -39,6 +39,8 @@ MESSAGES = {
     "email": N_("Enter an e-mail address like name@example.com."),
 }
 # in the order the fields appear on the page, so the error summary follows the focus order
+CONTACT_LIMIT = N_("Many reports gave this contact in the last hour. Try again later, or leave it empty: "
+                   "you can follow your report with its tracking ID.")
 ORDER = ("type", "title", "body", "occurred_on", "region", "address", "category", "agency_id", "name", "phone",
          "email")
 
@@ -116,6 +118,13 @@ class ReportForm:
         for path in api_errors:
             name = _FIELD_OF.get(path) or _FIELD_OF.get(path.split(".")[0]) or "body"
             self.errors.setdefault(name, t(lang, MESSAGES[name]))
+
+    def take_contact_limit(self, api_errors: dict[str, str], lang: str) -> bool:
+        """A 429 naming a contact: that field says why and what to do; False if none was named."""
+        names = [_FIELD_OF.get(path) for path in api_errors if _FIELD_OF.get(path) in ("phone", "email")]
+        for name in names:
+            self.errors[name] = t(lang, CONTACT_LIMIT)
+        return bool(names)
 
     def ordered_errors(self) -> list[tuple[str, str]]:
         return [(name, self.errors[name]) for name in ORDER if name in self.errors]

@@ -21,9 +21,10 @@ from urllib.parse import urlencode
 from starlette.types import Send
 
 from services.web.auth import OidcClient
-from services.web.clients import ApiError, CaseClient, IntakeClient, RoutingClient, ServiceDown, SlaClient
+from services.web.clients import (ApiError, CaseClient, IntakeClient, NotifierClient, RoutingClient, ServiceDown,
+                                  SlaClient)
 from services.web.context import WebContext, make_templates
-from services.web.pages import (app_shell, command_centre, home, oversight, recap, reporter, staff_agency,
+from services.web.pages import (app_shell, command_centre, contact, home, oversight, recap, reporter, staff_agency,
                                 staff_auth, staff_cases, submit, tracking)
 from services.web.security import CsrfFailed, PageSecurityMiddleware
 from services.web.sessions import Store
@@ -70,19 +71,20 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         web = WebContext(settings, IntakeClient(settings.intake_url, timeout),
                          RoutingClient(settings.routing_url, timeout, settings.directory_cache_s),
                          SlaClient(settings.sla_url, timeout), make_templates(),
-                         CaseClient(settings.routing_url, timeout), store, OidcClient(settings, store, timeout))
+                         CaseClient(settings.routing_url, timeout), store, OidcClient(settings, store, timeout),
+                         NotifierClient(settings.notifier_url, timeout))
         app.state.web = web
         log.info("service started", port=settings.port)
         try:
             yield
         finally:
-            for client in (web.intake, web.routing, web.sla, web.cases):
+            for client in (web.intake, web.routing, web.sla, web.cases, web.notifier):
                 await client.close()
             shutdown_tracing()
 
     app = FastAPI(title="lapor web", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
-    for module in (home, submit, tracking, reporter, app_shell, staff_auth, staff_cases, staff_agency, command_centre,
-                   oversight, recap):
+    for module in (home, submit, tracking, reporter, contact, app_shell, staff_auth, staff_cases, staff_agency,
+                   command_centre, oversight, recap):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _install_error_pages(app)

@@ -24,7 +24,7 @@ class WebSettings(BaseSettings):
     intake_url: str = Field("http://127.0.0.1:8001", description="base URL of the intake service's API")
     routing_url: str = Field("http://127.0.0.1:8002", description="base URL of the routing service's API")
     sla_url: str = Field("http://127.0.0.1:8004", description="base URL of the SLA service's API")
-    notifier_url: str = Field("http://127.0.0.1:8003", description="base URL of the notifier's API (the recap command mails through it)")
+    notifier_url: str = Field("http://127.0.0.1:8003", description="base URL of the notifier's API (contact confirmations; the recap command mails through it)")
     operator_token: SecretStr | None = Field(None, description="the operator token, for operator commands only (the recap mailing); pages never use it")
     api_timeout_s: float = Field(10.0, gt=0, description="how long a page waits for a service before answering 503")
     directory_cache_s: float = Field(60.0, ge=0, description="how long the portal keeps the agency directory it shows")

@@ -26,6 +26,9 @@ END_TO_END_SECONDS = Histogram(
 )
 INTAKE_REPORTS = Counter(
     "lapor_intake_reports_total", "Report submissions by channel and outcome (accepted, replayed)", ["channel", "outcome"])
+SENDING_LIMITED = Counter("lapor_sending_limited_total",
+                          "Reports refused (429) because a client or a contact reached its hourly limit",
+                          ["channel", "limit"])
 REQUESTS_REJECTED = Counter("lapor_requests_rejected_total", "Requests answered with a problem", ["status"])
 SLA_OVERDUE = Gauge("lapor_sla_overdue", "Open deadlines already past due", ["stage"])
 SLA_DEADLINES_CLOSED = Counter("lapor_sla_deadlines_closed_total", "Stage clocks stopped", ["stage", "on_time"])

@@ -6,6 +6,8 @@ $facet or TTL indexes, so FerretDB serves development and tests and MongoDB prod
 
 from __future__ import annotations
 
+import asyncio
+from datetime import datetime, timedelta, timezone
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +17,10 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.asynchronous.topology import Topology
 from pymongo.errors import AutoReconnect, DuplicateKeyError
 
+from shared.observability.logging import get_logger
 from shared.settings import CommonSettings
+
+log = get_logger(__name__)
 
 
 def _keep_paused_pool_refusals_out_of_sdam() -> None:
@@ -104,7 +109,24 @@ async def count_in_window(collection: AsyncCollection, key: str, window: str) ->
     """Add one to ``key``'s counter for ``window`` (e.g. an hour or minute stamp) and return it.
 
     One atomic upsert per call, so every replica of a service counts against the same limit.
+    ``at`` (set once) lets ``prune_loop`` clear old windows.
     """
-    doc = await collection.find_one_and_update({"_id": f"{key}:{window}"}, {"$inc": {"n": 1}},
+    doc = await collection.find_one_and_update({"_id": f"{key}:{window}"},
+                                               {"$inc": {"n": 1}, "$setOnInsert": {"at": datetime.now(timezone.utc)}},
                                                upsert=True, return_document=True)
     return int(doc["n"]) if doc else 1
+
+
+async def prune_loop(db: AsyncDatabase, keep_s: dict[str, float], every_s: float = 3600.0) -> None:
+    """Delete documents whose ``at`` is older than their collection's keep time, every hour.
+    What a TTL index does on MongoDB; FerretDB 1.x has no TTL indexes, and one loop serves both."""
+    while True:
+        try:
+            now = datetime.now(timezone.utc)
+            for name, seconds in keep_s.items():
+                await db[name].delete_many({"at": {"$lt": now - timedelta(seconds=seconds)}})
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:   # the database restarting: next round
+            log.warning("prune round failed", error=repr(exc))
+        await asyncio.sleep(every_s)

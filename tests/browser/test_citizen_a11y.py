@@ -56,9 +56,14 @@ async def test_no_serious_violation_on_any_citizen_page(phone: BrowserContext, w
     for name, url in [("home", "/"), ("submit", "/lapor"), ("tracking", f"/lapor/{tid}"),
                       ("private", f"/lapor/{tid}?k={token}"), ("not found", "/no-such-page"),
                       ("mistyped id", "/track?id=ABCD-EFGH2"), ("unknown id", f"/lapor/{new_tracking_id()}"),
-                      ("bad link", f"/lapor/{tid}?k=wrong"), ("offline", "/offline"), ("sms keyword", "/?region=63.71")]:
+                      ("bad link", f"/lapor/{tid}?k=wrong"), ("offline", "/offline"), ("sms keyword", "/?region=63.71"),
+                      ("confirm contact", "/k/ABCDEFGHJK")]:
         await page.goto(url)
         await check(name)
+    await page.goto("/k/ABCDEFGHJK")
+    await page.click("form.action-form button")
+    await expect(page.locator("h1")).to_have_count(1)
+    await check("confirm contact, unknown code")
     await page.goto("/lapor")
     await page.fill("#f-title", "x")
     await page.fill("#f-email", "nope")

@@ -270,3 +270,43 @@ async def test_privacy_raised_at_verification_reaches_every_view_once_and_in_ord
             assert after["confidential"] is True and after["anonymous"] is True and after["body"] is None
     finally:
         receiver.stop()
+
+
+async def test_public_and_integrator_lists_come_in_bounded_pages(make_stack) -> None:  # type: ignore[no-untyped-def]
+    stack: Stack = make_stack()
+    key = _key(stack, "banjarmasin-app", "63.71")
+    h = {"X-Api-Key": key["api_key"]}
+    async with httpx.AsyncClient(base_url=stack["intake"].url, timeout=30) as http:
+        made = []
+        for i in range(5):
+            r = await http.post("/v1/integrator/reports", headers=h,
+                                json={**report_body(region_code="63.71", title=f"Laporan halaman {i}"), "reference": f"PG-{i}"})
+            assert r.status_code == 201
+            made.append(r.json()["tracking_id"])
+        elsewhere = await http.post("/v1/reports", json=report_body(region_code="63.03"))   # another regency
+        # an integrator's list: pages of `limit`, each page's next_before the next one's `before`
+        seen: list[str] = []
+        params: dict[str, Any] = {"limit": 2}
+        for _ in range(5):
+            page = (await http.get("/v1/integrator/reports", headers=h, params=params)).json()
+            seen += [item["tracking_id"] for item in page["items"]]
+            if page["next_before"] is None:
+                break
+            params = {"limit": 2, "before": page["next_before"]}
+        assert sorted(seen) == sorted(made) and len(seen) == len(set(seen))
+        naive = await http.get("/v1/integrator/reports", headers=h, params={"before": "2026-11-01T00:00:00"})
+        assert naive.status_code == 422 and naive.json()["field"] == "before"
+        assert (await http.get("/v1/integrator/reports", headers=h, params={"limit": 201})).status_code == 422
+
+        # Open311's search: page_size and page, a Link to the next page while pages are full
+        first = await http.get("/open311/v2/requests.json", params={"jurisdiction_id": "63.71", "page_size": 3})
+        assert first.status_code == 200 and len(first.json()) == 3 and 'rel="next"' in first.headers["link"]
+        nxt = first.headers["link"].split(">")[0].lstrip("<")
+        second = await http.get(nxt)
+        ids = [r["service_request_id"] for r in first.json() + second.json()]
+        assert set(made) <= set(ids) and len(ids) == len(set(ids))      # no overlap, nothing skipped
+        assert elsewhere.json()["tracking_id"] not in ids                 # the region is in the query
+        assert "link" not in second.headers or len(second.json()) == 3
+        for bad in ({"page_size": 0}, {"page_size": 1001}, {"page": 0}, {"page": 101}):
+            r = await http.get("/open311/v2/requests.json", params=bad)
+            assert r.status_code in (400, 422) and r.json()["field"] == next(iter(bad)), (bad, r.text)

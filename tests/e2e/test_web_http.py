@@ -105,3 +105,26 @@ async def test_a_mistyped_tracking_id_is_refused_never_someone_elses_report(web:
         assert r.status_code == 404 and "karakter pemeriksa" in r.text
         r = await http.get("/track", params={"id": tid.lower().replace("-", " ")})   # case and spaces do not matter
         assert r.status_code == 303 and r.headers["location"] == f"/lapor/{tid}"
+
+
+async def test_a_contact_is_confirmed_by_pressing_the_button_never_by_opening_the_link(web: ServiceProcess, stack, db_of) -> None:  # type: ignore[no-untyped-def]
+    from shared.events import utcnow
+    from shared.privacy import Vault
+
+    vault = Vault(stack.iso.data_key, stack.iso.lookup_key)
+    db = db_of(stack)
+    code, contact = "QRSTUVWXYZ", vault.lookup_hash(f"+62812555{uuid.uuid4().int % 10000:04d}")
+    await db.contact_codes.insert_one({"_id": vault.lookup_hash("contact-code|" + code), "address_hash": contact,
+                                       "channel": "sms", "at": utcnow()})
+    async with await _client(web) as http:
+        page = await http.get(f"/k/{code.lower()}")      # a link preview or a mail scanner opens it
+        assert page.status_code == 200 and f'action="/k/{code}"' in page.text
+        assert await db.contact_proofs.find_one({"_id": contact}) is None
+        assert (await http.post(f"/k/{code}", data={})).status_code == 403          # no CSRF token, no confirmation
+        assert await db.contact_proofs.find_one({"_id": contact}) is None
+        csrf = re.search(r'name="csrf" value="([^"]*)"', page.text).group(1)  # type: ignore[union-attr]
+        done = await http.post(f"/k/{code}", data={"csrf": csrf})
+        assert done.status_code == 200 and 'id="done"' in done.text
+        assert (await db.contact_proofs.find_one({"_id": contact}))["via"] == "link"
+        unknown = await http.post("/k/ABCDEFGHJK", data={"csrf": csrf})
+        assert unknown.status_code == 404 and 'id="done"' not in unknown.text

@@ -143,7 +143,8 @@ def test_prometheus_scrapes_every_service_and_alerts_on_real_series() -> None:
     rules = yaml.safe_load((ROOT / "deploy/prometheus/alerts.yml").read_text())["groups"][0]["rules"]
     known = _metric_names()
     alerts = {r["alert"] for r in rules}
-    assert {"LaporMessagesParked", "LaporOutboxBacklog", "LaporQueueDepth", "LaporBreachSurge"} <= alerts
+    assert {"LaporMessagesParked", "LaporOutboxBacklog", "LaporQueueDepth", "LaporBreachSurge",
+            "LaporSendingAbuseBurst"} <= alerts
     for rule in rules:
         assert _referenced(rule["expr"]) <= known, rule["alert"]
     assert "prometheus" in COMPOSE["services"] and "grafana" in COMPOSE["services"]

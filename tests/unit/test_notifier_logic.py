@@ -35,6 +35,16 @@ def test_every_sms_template_fits_one_gsm7_message_with_long_values() -> None:
         assert seg["encoding"] == "gsm7" and seg["parts"] == 1, (kind, language, text, seg)
 
 
+def test_an_acknowledgement_asking_for_confirmation_still_fits_one_sms() -> None:
+    url = "https://lapor.kotabanjarmasin.go.id/k/ABCDEFGHJK"      # a long portal address
+    for language in ("id", "en"):
+        text = templates.with_confirmation("ignored on SMS", language, "sms", url, "4MF7-FNDUC")
+        assert url in text and "4MF7-FNDUC" in text
+        assert templates.sms_segments(text) == {"encoding": "gsm7", "units": len(text), "parts": 1}, text
+        mail = templates.with_confirmation("Laporan diterima.", language, "email", url, "4MF7-FNDUC")
+        assert mail.startswith("Laporan diterima.") and mail.endswith(url)
+
+
 def test_public_notes_are_trimmed_without_leaving_gsm7() -> None:
     note = templates.short_note("Jalan   sudah ditambal\noleh tim PUPR pada 20 November, mohon dicek kembali di lokasi ya.")
     assert len(note) <= templates.NOTE_LIMIT + 1 and note.endswith("...") and "  " not in note

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from pydantic import AwareDatetime
 from fastapi import APIRouter, Depends, Header, Query, Response
 
-from services.intake import idempotency, integrators
+from services.intake import idempotency, integrators, limits
 from services.intake.integrators import Integrator
 from services.intake.models import (IntegratorReportIn, IntegratorReportList, IntegratorReportView, ReportCreated,
                                     ReportIn)
 from services.intake.repository import ReportRepository
+from services.intake.settings import IntakeSettingsDep
 from services.intake.submission import accept_report
 from shared.directory import DirectoryDep
 from shared.tracking import normalize_tracking_id
@@ -44,9 +46,9 @@ def integrator_view(doc: dict[str, object]) -> IntegratorReportView:
 
 @router.post("/reports", status_code=201, response_model=ReportCreated,
              responses={401: {"description": "no valid key"}, 403: {"description": "outside the key's scope"},
-                        409: {"description": "Idempotency-Key reused"}, 429: {"description": "rate limit"}})
+                        409: {"description": "Idempotency-Key reused"}, 429: {"description": "rate limit of the key, or of a contact"}})
 async def submit(report: IntegratorReportIn, response: Response, runtime: RuntimeDep, integrator: IntegratorDep,
-                 directory: DirectoryDep,
+                 directory: DirectoryDep, settings: IntakeSettingsDep,
                  idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key",
                                                                max_length=idempotency.MAX_KEY_LENGTH)] = None) -> ReportCreated:
     agency = directory.agencies.get(report.agency_id) if report.agency_id else None
@@ -55,6 +57,8 @@ async def submit(report: IntegratorReportIn, response: Response, runtime: Runtim
     if not integrator.may_submit(report.region_code, report.agency_id, agency.region_code if agency else None):
         field = "agency_id" if report.agency_id and integrator.within(report.region_code) else "region_code"
         raise Problem(403, "Outside scope", "this key may submit only for its own regions or agencies", field=field)
+    base = ReportIn.model_validate(report.model_dump(exclude={"reference"}))
+    await limits.charge(runtime.db, runtime.vault, settings, "integrator", base, None)   # the key is counted already
     tracking_id = token = None
     if idempotency_key is not None:
         claim = await idempotency.claim(ReportRepository(runtime.db), runtime.vault, f"int:{integrator.integrator_id}",
@@ -62,12 +66,12 @@ async def submit(report: IntegratorReportIn, response: Response, runtime: Runtim
         tracking_id, token = claim.tracking_id, claim.token
         if claim.replayed:
             response.headers["Idempotent-Replayed"] = "true"
-    base = report.model_dump(exclude={"reference"})
-    accepted = await accept_report(runtime, ReportIn.model_validate(base), channel="integrator",
+    accepted = await accept_report(runtime, base, channel="integrator",
                                    tracking_id=tracking_id, token=token, integrator_id=integrator.integrator_id,
-                                   reference=report.reference, source={"key_id": integrator.key_id})
+                                   reference=report.reference, source={"key_id": integrator.key_id},
+                                   contacts_proven=integrator.contacts_verified)
     INTAKE_REPORTS.labels("integrator", "replayed" if response.headers.get("Idempotent-Replayed") else "accepted").inc()
-    url = f"{runtime.settings.public_base_url}/v1/integrator/reports/{accepted.tracking_id}"  # type: ignore[attr-defined]
+    url = f"{settings.public_base_url}/v1/integrator/reports/{accepted.tracking_id}"
     response.headers["Location"] = url
     return ReportCreated(tracking_id=accepted.tracking_id, status=accepted.status, received_at=accepted.received_at,
                          reporter_token=accepted.token, url=url)
@@ -77,10 +81,15 @@ async def submit(report: IntegratorReportIn, response: Response, runtime: Runtim
 async def search(runtime: RuntimeDep, integrator: IntegratorDep,
                  reference: Annotated[str | None, Query(max_length=64)] = None,
                  status: Annotated[Status | None, Query()] = None,
-                 limit: Annotated[int, Query(ge=1, le=200)] = 50) -> IntegratorReportList:
+                 limit: Annotated[int, Query(ge=1, le=200)] = 50,
+                 before: Annotated[AwareDatetime | None, Query(description="the previous page's next_before")] = None,
+                 ) -> IntegratorReportList:
+    """The key's integrator's reports, newest first, in pages of ``limit``; ``next_before``
+    (when there may be more) is the ``before`` of the next page."""
     docs = await ReportRepository(runtime.db).of_integrator(integrator.integrator_id, reference,
-                                                            status.value if status else None, limit)
-    return IntegratorReportList(items=[integrator_view(d) for d in docs])
+                                                            status.value if status else None, limit, before)
+    return IntegratorReportList(items=[integrator_view(d) for d in docs],
+                                next_before=docs[-1]["received_at"] if len(docs) == limit else None)
 
 
 @router.get("/reports/{tracking_id}", response_model=IntegratorReportView, responses={404: {"description": "not yours"}})

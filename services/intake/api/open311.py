@@ -9,16 +9,19 @@ the public view only: never an identity, and no description for a confidential r
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
-from services.intake import integrators
+from services.intake import integrators, limits
 from services.intake.models import LocationIn, ReporterIn, ReportIn
 from services.intake.repository import ReportRepository
+from services.intake.settings import IntakeSettingsDep
 from services.intake.sms import title_of
 from services.intake.submission import accept_report
 from shared.tracking import normalize_tracking_id
@@ -97,7 +100,7 @@ async def _form(request: Request) -> dict[str, str]:
                  "address_string": {"type": "string"}, "email": {"type": "string"}, "phone": {"type": "string"},
                  "first_name": {"type": "string"}, "last_name": {"type": "string"}},
                  "required": ["api_key", "service_code"]}}}}})
-async def create_request(request: Request, runtime: RuntimeDep) -> list[dict[str, Any]]:
+async def create_request(request: Request, runtime: RuntimeDep, settings: IntakeSettingsDep) -> list[dict[str, Any]]:
     form = await _form(request)
     integrator = await integrators.authenticate(runtime.db, form.get("api_key"), "api_key")
     await integrators.charge(runtime.db, integrator)
@@ -123,9 +126,10 @@ async def create_request(request: Request, runtime: RuntimeDep) -> list[dict[str
         raise Problem(400, "Invalid request", errors[0]["msg"] if errors else str(exc), field=field) from exc
     if lat is None and not form.get("address_string"):
         raise Problem(400, "Location needed", "give lat and long, or address_string", field="lat")
+    await limits.charge(runtime.db, runtime.vault, settings, "open311", report, None, fields=("phone", "email"))
     accepted = await accept_report(runtime, report, channel="open311", integrator_id=integrator.integrator_id,
                                    reference=(form.get("device_id") or form.get("account_id") or None),
-                                   source={"key_id": integrator.key_id})
+                                   source={"key_id": integrator.key_id}, contacts_proven=integrator.contacts_verified)
     INTAKE_REPORTS.labels("open311", "accepted").inc()
     return [{"service_request_id": accepted.tracking_id, "service_notice": "Laporan diterima; simpan nomor ini.",
              "account_id": None}]
@@ -169,8 +173,12 @@ def _date(value: str | None, field: str) -> datetime | None:
     return parsed
 
 
+MAX_PAGE = 100   # beyond 100 pages, narrow the dates or the region instead
+
+
 @router.get("/requests.json")
 async def list_requests(
+    request: Request,
     runtime: RuntimeDep,
     service_request_id: Annotated[str | None, Query(max_length=2000)] = None,
     service_code: Annotated[str | None, Query(max_length=500)] = None,
@@ -178,13 +186,17 @@ async def list_requests(
     end_date: Annotated[str | None, Query(max_length=40)] = None,
     status: Annotated[str | None, Query(max_length=20)] = None,
     jurisdiction_id: Annotated[str | None, Query(max_length=13)] = None,
-) -> list[dict[str, Any]]:
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=1000)] = 1000,
+) -> Response:
+    """GeoReport v2's search (90 days at most, newest first), in pages: ``page_size`` (1000 by
+    default, the standard's bound) and ``page``; a full page answers a ``Link: rel="next"``."""
     directory = _directory(runtime)
     repo = ReportRepository(runtime.db)
     if service_request_id:
         ids = [t for t in (normalize_tracking_id(x) for x in service_request_id.split(",")[:100]) if t]
         docs = [d for d in [await repo.get(t) for t in ids] if d]
-        return [_as_request(d, directory) for d in docs]
+        return JSONResponse([_as_request(d, directory) for d in docs])
     end = _date(end_date, "end_date") or utcnow()
     start = _date(start_date, "start_date") or end - timedelta(days=90)
     if end - start > timedelta(days=90):
@@ -199,10 +211,13 @@ async def list_requests(
         statuses = set().union(*(OPEN if s == "open" else {"resolved", "closed", "archived"} for s in wanted))
         query["status"] = {"$in": sorted(statuses)}
     region = _jurisdiction(jurisdiction_id)
-    docs = await repo.search(query, 1000)
-    if region:
-        docs = [d for d in docs if (d.get("region_code") or "") == region or (d.get("region_code") or "").startswith(region + ".")]
-    return [_as_request(d, directory) for d in docs]
+    if region:   # the region and everything inside it: an anchored prefix an index serves
+        query["region_code"] = {"$regex": f"^{re.escape(region)}(\\.|$)"}
+    docs = await repo.search(query, page_size, skip=(page - 1) * page_size)
+    headers = {}
+    if len(docs) == page_size and page < MAX_PAGE:
+        headers["Link"] = f'<{request.url.include_query_params(page=page + 1)}>; rel="next"'
+    return JSONResponse([_as_request(d, directory) for d in docs], headers=headers)
 
 
 @router.get("/requests/{service_request_id}.json")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request, Response
 
-from services.intake import idempotency
+from services.intake import idempotency, limits
 from services.intake.models import ReportCreated, ReportIn, ReportView
 from services.intake.repository import ReportRepository
 from services.intake.settings import IntakeSettingsDep
@@ -24,14 +24,18 @@ router = APIRouter(prefix="/v1/reports", tags=["reports"])
 
 @router.post("", status_code=201, response_model=ReportCreated,
              responses={409: {"description": "Idempotency-Key reused with another body"},
-                        413: {"description": "body too large"}, 422: {"description": "invalid field"}})
+                        413: {"description": "body too large"}, 422: {"description": "invalid field"},
+                        429: {"description": "too many reports from this client or with this contact"}})
 async def submit_report(
     report: ReportIn,
     request: Request,
     response: Response,
     runtime: Annotated[Runtime, Depends(get_runtime)],
+    settings: IntakeSettingsDep,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=idempotency.MAX_KEY_LENGTH)] = None,
 ) -> ReportCreated:
+    await limits.charge(runtime.db, runtime.vault, settings, "web", report,
+                        limits.client_address(request, settings.trusted_proxies))
     tracking_id = token = None
     if idempotency_key is not None:
         claim = await idempotency.claim(
@@ -43,7 +47,7 @@ async def submit_report(
             response.headers["Idempotent-Replayed"] = "true"
     accepted = await accept_report(runtime, report, channel="web", tracking_id=tracking_id, token=token)
     INTAKE_REPORTS.labels("web", "replayed" if response.headers.get("Idempotent-Replayed") else "accepted").inc()
-    url = f"{runtime.settings.public_base_url}/v1/reports/{accepted.tracking_id}"  # type: ignore[attr-defined]
+    url = f"{settings.public_base_url}/v1/reports/{accepted.tracking_id}"
     response.headers["Location"] = url
     return ReportCreated(tracking_id=accepted.tracking_id, status=accepted.status,
                          received_at=accepted.received_at, reporter_token=accepted.token, url=url)

@@ -57,7 +57,8 @@ async def submit(request: Request, web: Ctx) -> Response:
         return await _form_page(request, web, form)
     lang = web.lang(request)
     try:
-        created = await web.intake.submit(form.payload(lang), form.values["idem"])
+        created = await web.intake.submit(form.payload(lang), form.values["idem"],
+                                          client=request.client.host if request.client else None)
     except ServiceDown as exc:
         if wants_json:
             return JSONResponse({"status": "unavailable"}, status_code=503, headers={"Retry-After": str(exc.retry_after)})
@@ -68,6 +69,10 @@ async def submit(request: Request, web: Ctx) -> Response:
             if wants_json:
                 return JSONResponse({"status": "invalid", "errors": dict(form.ordered_errors())}, status_code=422)
             return await _form_page(request, web, form, 422)
+        if exc.status == 429 and form.take_contact_limit(exc.errors, lang):
+            if wants_json:
+                return JSONResponse({"status": "invalid", "errors": dict(form.ordered_errors())}, status_code=429)
+            return await _form_page(request, web, form, 429)
         banner = {409: "already_sent", 429: "busy"}.get(exc.status, "refused")
         if wants_json:
             return JSONResponse({"status": banner}, status_code=exc.status)
