@@ -16,13 +16,11 @@ from shared import webhooks
 from shared.events import CaseTransition, Envelope, ReplyAddress, ReportReceived, SlaEscalated, make_event, utcnow
 from shared.messaging.broker import Broker
 from shared.privacy import Vault
-from tests.e2e.helpers import report_body
+from tests.e2e.helpers import FAST_RETRY, report_body
 from tests.support.infra import ROOT
 from tests.support.peers import HttpPeer, SmtpSink
 from tests.support.stack import ServiceProcess, Stack, wait_until
 
-FAST_RETRY = {"LAPOR_RETRY_BASE_S": "0.3", "LAPOR_RETRY_MAX_DELAY_S": "1", "LAPOR_RETRY_INTERVAL_S": "0.2",
-              "LAPOR_BREAKER_THRESHOLD": "3", "LAPOR_BREAKER_COOLDOWN_S": "1"}
 
 
 def _received(vault: Vault, tid: str, phone: str | None = None, email: str | None = None,

@@ -18,11 +18,10 @@ import httpx
 from shared.events import ReplyAddress, ReportReceived, make_event, utcnow
 from shared.messaging.broker import Broker
 from shared.privacy import Vault
+from tests.e2e.helpers import FAST_RETRY
 from tests.support.peers import HostileReceiver, HttpPeer
 from tests.support.stack import Stack, wait_until
 
-FAST_RETRY = {"LAPOR_RETRY_BASE_S": "0.3", "LAPOR_RETRY_MAX_DELAY_S": "1", "LAPOR_RETRY_INTERVAL_S": "0.2",
-              "LAPOR_BREAKER_THRESHOLD": "3", "LAPOR_BREAKER_COOLDOWN_S": "1"}
 
 INSIDE = [
     "http://127.0.0.1:9/hook", "http://localhost:9/hook", "http://2130706433/hook",      # loopback, by name, as a number
