@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, FastAPI, Request
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
@@ -33,6 +33,7 @@ from shared.storage.mongo import Index, connect, ensure_indexes, outbox_index
 from shared.storage.outbox import OutboxRelay
 
 log = get_logger(__name__)
+S = TypeVar("S", bound=CommonSettings)
 
 
 @dataclass
@@ -69,6 +70,17 @@ class ServiceSpec:
 
 def get_runtime(request: Request) -> Runtime:
     return request.app.state.runtime
+
+
+def settings_of(cls: type[S]) -> Callable[[Request], S]:
+    """A dependency giving a service's own settings class, typed (the runtime holds them as
+    ``CommonSettings``): ``Annotated[IntakeSettings, Depends(settings_of(IntakeSettings))]``."""
+    def get(request: Request) -> S:
+        settings = get_runtime(request).settings
+        if not isinstance(settings, cls):
+            raise TypeError(f"{cls.__name__} routers run in their own service")
+        return settings
+    return get
 
 
 async def _wait_for_database(db: AsyncDatabase, attempts: int = 60) -> None:

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import Depends
 from pydantic import Field, SecretStr
 
-from shared.runtime import Runtime, get_runtime
+from shared.runtime import settings_of
 from shared.settings import CommonSettings
 
 
@@ -34,12 +34,4 @@ class IntakeSettings(CommonSettings):
                 ("LAPOR_SMS_CALLBACK_TOKEN", self.sms_callback_token.get_secret_value() in DEV_SMS_TOKENS)]
 
 
-def get_intake_settings(runtime: Annotated[Runtime, Depends(get_runtime)]) -> IntakeSettings:
-    """The intake service's own settings, typed (the runtime holds them as CommonSettings)."""
-    settings = runtime.settings
-    if not isinstance(settings, IntakeSettings):
-        raise TypeError("the intake routers run in the intake service")
-    return settings
-
-
-IntakeSettingsDep = Annotated[IntakeSettings, Depends(get_intake_settings)]
+IntakeSettingsDep = Annotated[IntakeSettings, Depends(settings_of(IntakeSettings))]

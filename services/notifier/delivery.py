@@ -87,8 +87,9 @@ class Dispatcher:
         self.trial_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self.limiters = {ch: AsyncLimiter(max(rate, 1.0), 1.0) if rate >= 1 else AsyncLimiter(1, 1 / rate)
                          for ch, rate in rates.items()}
-        # a queued send nudges its channel's retry lane, so it goes out without waiting a round
-        self.wakeups = {ch: asyncio.Event() for ch in rates}
+        self.channels = tuple(rates)
+        # a queued send wakes the retry worker, so it goes out without waiting a round
+        self.wakeup = asyncio.Event()
 
     async def deliver(self, req: Request, attempt_now: bool = True) -> str:
         """Record once, then try at once; returns the notification's status after this try.
@@ -127,7 +128,7 @@ class Dispatcher:
         # the pointer first: whatever happens next, the retry worker will see this one again
         if not attempt_now:
             await self.repo.point(nid, req.channel, now, lane_key(req.channel, req.address_hash))
-            self.wakeups[req.channel].set()
+            self.wakeup.set()
             return "queued"
         await self.repo.point(nid, req.channel, now + timedelta(seconds=self.settings.send_lease_s),
                               lane_key(req.channel, req.address_hash))
@@ -154,7 +155,7 @@ class Dispatcher:
         held = await self.repo.held_for(address_hash)
         for doc in held:
             await self.repo.point(doc["_id"], doc["channel"], utcnow(), lane_key(doc["channel"], address_hash))
-            self.wakeups[doc["channel"]].set()
+            self.wakeup.set()
         return len(held)
 
     async def attempt(self, nid: str, claimed: dict[str, Any] | None = None) -> str:
@@ -235,7 +236,9 @@ class RetryWorker:
     A lane per channel, each with its own bound on sends at once, and within a lane a bound
     per recipient key (a webhook subscription): a slow or hostile receiver holds its own few
     slots until its deadline, while SMS, e-mail and other integrators' deliveries keep moving.
-    A lane never waits for a whole batch: it refills as soon as a send ends.
+    One query a round serves every lane that has room, leaving out full lanes and full keys,
+    so a backlog in one never hides another's; the worker never waits for a whole batch, it
+    refills as soon as a send ends.
     """
 
     def __init__(self, dispatcher: Dispatcher, repo: NotificationRepository, every: float,
@@ -247,47 +250,50 @@ class RetryWorker:
         self.per_key = per_key
 
     async def run(self) -> None:
-        await asyncio.gather(*(self._lane(channel) for channel in self.dispatcher.wakeups))
-
-    async def _lane(self, channel: str) -> None:
-        running: dict[str, tuple[str, asyncio.Task[str]]] = {}      # notification -> (key, its send)
-        wakeup = self.dispatcher.wakeups[channel]
+        running: dict[str, tuple[str, str, asyncio.Task[str]]] = {}   # notification -> (channel, key, its send)
+        wakeup = self.dispatcher.wakeup
 
         def done(_: asyncio.Task[str]) -> None:
-            wakeup.set()                                             # a slot is free
+            wakeup.set()                                              # a slot is free
 
-        while True:
-            wakeup.clear()        # before reading: a nudge during this round makes another round
-            try:
-                for nid in [n for n, (_, task) in running.items() if task.done()]:
-                    running.pop(nid)
-                room = self.per_lane - len(running)
-                if room > 0:
-                    per_key = Counter(key for key, _ in running.values())
-                    full = [key for key, n in per_key.items() if n >= self.per_key]
-                    due = await self.repo.due_pointers(channel, utcnow(), room, busy=list(running), full_keys=full)
+        try:
+            while True:
+                wakeup.clear()        # before reading: a wake-up during this round makes another round
+                try:
+                    for nid in [n for n, (_, _, task) in running.items() if task.done()]:
+                        running.pop(nid)
+                    per_lane = Counter(channel for channel, _, _ in running.values())
+                    per_key = Counter(key for _, key, _ in running.values())
+                    room = {ch: self.per_lane - per_lane[ch] for ch in self.dispatcher.channels}
+                    lanes = [ch for ch, n in room.items() if n > 0]
+                    wanted = sum(room[ch] for ch in lanes)
+                    due = await self.repo.due_pointers(lanes, utcnow(), wanted, busy=list(running),
+                                                       full_keys=[k for k, n in per_key.items() if n >= self.per_key]) \
+                        if lanes else []
                     random.shuffle(due)      # replicas that read the same pointers spread over them
                     for pointer in due:
+                        channel = pointer.get("channel") or ""
                         key = pointer.get("key") or channel
-                        if per_key[key] >= self.per_key:
+                        if room.get(channel, 0) <= 0 or per_key[key] >= self.per_key:
                             continue
+                        room[channel] -= 1
                         per_key[key] += 1
                         task = asyncio.create_task(self._attempt(pointer["_id"]))
                         task.add_done_callback(done)
-                        running[pointer["_id"]] = (key, task)
-                    if len(due) == room:
+                        running[pointer["_id"]] = (channel, key, task)
+                    if due and len(due) == wanted:
                         continue     # a backlog: keep going without a pause
-            except asyncio.CancelledError:
-                for _, task in running.values():
-                    task.cancel()
-                raise
-            except Exception as exc:  # database restarting: next round
-                log.warning("notification retry round failed", channel=channel, error=repr(exc))
-            try:
-                await asyncio.wait_for(wakeup.wait(), self.every)
-            except TimeoutError:
-                pass
-
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # database restarting: next round
+                    log.warning("notification retry round failed", error=repr(exc))
+                try:
+                    await asyncio.wait_for(wakeup.wait(), self.every)
+                except TimeoutError:
+                    pass
+        finally:
+            for _, _, task in running.values():
+                task.cancel()
 
     async def _attempt(self, nid: str) -> str:
         try:

@@ -28,7 +28,7 @@ INDEXES = [
     Index(NOTIFICATIONS, [("tracking_id", ASCENDING), ("created_at", ASCENDING)]),
     Index(NOTIFICATIONS, [("status", ASCENDING), ("created_at", ASCENDING)]),
     Index(NOTIFICATIONS, [("recipient_hash", ASCENDING), ("created_at", ASCENDING)]),
-    Index(RETRY, [("channel", ASCENDING), ("next_at", ASCENDING)]),
+    Index(RETRY, [("next_at", ASCENDING)]),
     Index(SUBSCRIPTIONS, [("integrator_id", ASCENDING)]),
 ]
 
@@ -123,11 +123,11 @@ class NotificationRepository:
     async def unpoint(self, notification_id: str) -> None:
         await self.retry.delete_one({"_id": notification_id})
 
-    async def due_pointers(self, channel: str, now: datetime, limit: int, busy: Sequence[str] = (),
+    async def due_pointers(self, channels: Sequence[str], now: datetime, limit: int, busy: Sequence[str] = (),
                            full_keys: Sequence[str] = ()) -> list[dict[str, Any]]:
-        """Due pointers of a channel, leaving out the sends running here and the keys that
-        have all the sends at once they may."""
-        query: dict[str, Any] = {"channel": channel, "next_at": {"$lte": now}}
+        """Due pointers of these channels, leaving out the sends running here and the keys
+        that have all the sends at once they may."""
+        query: dict[str, Any] = {"channel": {"$in": list(channels)}, "next_at": {"$lte": now}}
         if busy:
             query["_id"] = {"$nin": list(busy)}
         if full_keys:

@@ -7,7 +7,7 @@ from fastapi import Depends
 
 from pydantic import Field, SecretStr, model_validator
 
-from shared.runtime import Runtime, get_runtime
+from shared.runtime import settings_of
 from shared.settings import CommonSettings
 
 
@@ -67,12 +67,4 @@ class NotifierSettings(CommonSettings):
     def console_providers(self) -> list[str]:
         return [f"LAPOR_{name.upper()}" for name in ("sms_provider", "email_provider") if getattr(self, name) == "console"]
 
-def get_notifier_settings(runtime: Annotated[Runtime, Depends(get_runtime)]) -> NotifierSettings:
-    """The notifier's own settings, typed (the runtime holds them as CommonSettings)."""
-    settings = runtime.settings
-    if not isinstance(settings, NotifierSettings):
-        raise TypeError("the notifier routers run in the notifier service")
-    return settings
-
-
-NotifierSettingsDep = Annotated[NotifierSettings, Depends(get_notifier_settings)]
+NotifierSettingsDep = Annotated[NotifierSettings, Depends(settings_of(NotifierSettings))]
