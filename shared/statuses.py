@@ -25,6 +25,5 @@ LABELS_ID = {
     Status.archived: "Arsip",
 }
 
-FINAL = {Status.closed, Status.archived}
 # still with the government: not yet resolved, closed or archived
 OPEN = frozenset({Status.received, Status.assigned, Status.in_progress, Status.postponed})

@@ -6,10 +6,11 @@ from datetime import timedelta
 from typing import Any
 
 from shared.directory import Directory
+from services.routing import steps, workflow
 from services.routing.classifier import normalise
 from services.routing.repository import CASES, NO_DEADLINE, CaseRepository
 from services.routing.rules import coordinator_of, route
-from shared.events import (CaseTransition, Privacy, Envelope, ReopenRequested, ReportAssigned, ReportReceived, ReportReplied,
+from shared.events import (Privacy, Envelope, ReopenRequested, ReportAssigned, ReportReceived, ReportReplied,
                            SlaAutoCloseDue, SlaDueChanged, SlaStep,
                            make_event, utcnow)
 from shared.messaging.consumer import Handlers
@@ -144,19 +145,8 @@ def build_handlers(runtime: Runtime) -> Handlers:
 
     async def take_step(case: dict[str, Any], action: str, to_status: str, actor_role: str, actor: str,
                         public_note: str | None) -> None:
-        now = utcnow()
-        tid = str(case["_id"])
-        step = CaseTransition(
-            tracking_id=tid, action=action, from_status=str(case["status"]), status=to_status,
-            case_version=case["version"] + 1, actor_role=actor_role, agency_id=case.get("agency_id"),
-            region_code=case.get("region_code"), category=case.get("category"), public_note=public_note, at=now,
-            privacy=Privacy(**case.get("privacy", {})),
-        )
-        event = make_event(step, correlation_id=tid, producer=runtime.settings.service_name)
-        entry = {"at": now, "action": action, "status": to_status, "from_status": case["status"], "actor": actor,
-                 "actor_role": actor_role, "public_note": public_note}
-        if await repo.step(tid, case["status"], case["version"], {"status": to_status, "updated_at": now}, entry, [event]):
-            runtime.relay.submit(CASES, tid, [event])
+        plan = workflow.Plan(action, str(case["status"]), to_status, public_note=public_note)
+        await steps.write_step(runtime, repo, case, plan, actor, actor_role)   # a moved case: its guard says no
 
     @handlers.on("sla.auto_close_due.v1", idempotent=True)  # guarded by the case's status and version
     async def auto_close(env: Envelope) -> None:

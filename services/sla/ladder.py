@@ -14,13 +14,6 @@ from services.sla.policy import Policy, due_at
 from shared.calendar import WorkingCalendar
 
 REMINDER, BREACH, PERSISTENT, AUTO_CLOSE = "reminder", "breach", "persistent", "auto_close"
-# the event each step raises
-EVENT_OF_STEP = {
-    REMINDER: "sla.reminder",
-    BREACH: "sla.breached",
-    PERSISTENT: "sla.escalated",
-    AUTO_CLOSE: "sla.auto_close_due",
-}
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,6 @@ def create_app(settings: SlaSettings | None = None) -> FastAPI:
         runtime.extras[POLICIES_KEY] = book
         await directory.keep_fresh(runtime, settings.directory_refresh_s)  # whose region a reader may see
         watcher = DueWatcher(DeadlineRepository(runtime.db, settings.due_shards), book, runtime.relay, settings)
-        runtime.extras["watcher"] = watcher
         runtime.spawn(watcher.run(), "sla-watch")
         runtime.spawn(_watch_overdue(runtime, settings.queue_watch_interval_s), "overdue-watch")
 

@@ -218,3 +218,14 @@ async def test_classifier_routes_confident_text_and_duplicates_are_flagged_merge
             assert (await db.routing_training.find_one({"_id": vague}))["category"] == "environment"
     finally:
         await s.close()
+
+
+async def test_the_inbox_page_is_bounded_by_its_setting(stack: Stack) -> None:
+    s = Staff(stack)
+    try:
+        officer = s.token("officer", "kota-banjarmasin.pupr")
+        assert (await s.http.get("/v1/cases", params={"limit": 100}, headers=officer)).status_code == 200
+        too_many = await s.http.get("/v1/cases", params={"limit": 101}, headers=officer)   # LAPOR_INBOX_PAGE_MAX
+        assert too_many.status_code == 422 and too_many.json()["field"] == "limit"
+    finally:
+        await s.close()

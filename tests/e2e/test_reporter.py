@@ -69,3 +69,40 @@ async def test_reply_rate_and_reopen(make_stack, db_of) -> None:  # type: ignore
             await wait_until(lambda: db.reports.find_one({"_id": tid, "status": "in_progress"}), message="reopen shown")
     finally:
         await broker.close()
+
+
+async def test_the_reporters_steps_keep_the_agencys_name_in_every_view(make_stack, db_of) -> None:  # type: ignore[no-untyped-def]
+    """A reply to a postponed case and a reopening are steps routing's handlers take, not staff:
+    they once left the agency's name out of their event, and every copy took the null."""
+    from shared.auth import mint_jwt
+
+    stack: Stack = make_stack()
+    db = db_of(stack)
+    officer = {"Authorization": f"Bearer {mint_jwt(stack.iso.settings(), 'budi', 'officer', 'kota-banjarmasin.pupr')}"}
+    name = "Dinas Pekerjaan Umum dan Penataan Ruang Kota Banjarmasin"
+    async with httpx.AsyncClient(base_url=stack["intake"].url, timeout=30) as intake, \
+            httpx.AsyncClient(base_url=stack["routing"].url, timeout=30) as routing:
+        created = (await intake.post("/v1/reports", json=report_body(region_code="63.71"))).json()
+        tid, mine = created["tracking_id"], {"X-Reporter-Token": created["reporter_token"]}
+        await wait_until(lambda: db.cases.find_one({"_id": tid, "status": "assigned", "agency_id": "kota-banjarmasin.pupr"}),
+                         message="assigned to the city's public works")
+
+        async def shown(status: str) -> bool:
+            view = (await intake.get(f"/v1/reports/{tid}")).json()
+            return view["status"] == status and view["agency"] == {"id": "kota-banjarmasin.pupr", "name": name}
+
+        r = await routing.post(f"/v1/cases/{tid}/postpone", json={"reason": "Di sebelah mana tepatnya?"}, headers=officer)
+        assert r.status_code == 200, r.text
+        await wait_until(lambda: shown("postponed"), message="postponed, with the agency's name")
+        r = await intake.post(f"/v1/reports/{tid}/replies", json={"message": "Depan Masjid Al-Karomah"},
+                              headers={**mine, "Idempotency-Key": "reply-name"})
+        assert r.status_code == 202
+        await wait_until(lambda: shown("assigned"), message="the reply's step, with the agency's name")
+        r = await routing.post(f"/v1/cases/{tid}/resolve", json={"message": "Sudah ditambal"}, headers=officer)
+        assert r.status_code == 200, r.text
+        await wait_until(lambda: shown("resolved"), message="resolved")
+        assert (await intake.post(f"/v1/reports/{tid}/reopen", json={"reason": "Masih berlubang"}, headers=mine)).status_code == 202
+        await wait_until(lambda: shown("in_progress"), message="the reopening's step, with the agency's name")
+        facts = await wait_until(lambda: db.sla_reports.find_one({"_id": tid, "status": "in_progress"}),
+                                 message="SLA's facts of the reopened case")
+        assert facts["agency_name"] == name

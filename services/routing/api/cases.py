@@ -19,17 +19,15 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.routing import workflow
-from services.routing.repository import CASES, NO_DUE_SORT, CaseRepository, text_filter
+from services.routing import steps, workflow
+from services.routing.settings import RoutingSettingsDep
+from services.routing.repository import NO_DUE_SORT, CaseRepository, text_filter
 from shared.auth import Principal, require_staff
-from shared.directory import Directory, DirectoryDep, directory_of
-from shared.events import CaseTransition, Privacy, make_event, utcnow
-from shared.observability.logging import get_logger
+from shared.directory import Directory, DirectoryDep
 from shared.problems import Problem
 from shared.runtime import Runtime, get_runtime
 from shared.statuses import Status
 
-log = get_logger(__name__)
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 StaffDep = Annotated[Principal, Depends(require_staff)]
@@ -142,11 +140,13 @@ FiltersDep = Annotated[InboxFilters, Query()]
 
 @router.get("")
 async def inbox(runtime: RuntimeDep, principal: StaffDep, directory: DirectoryDep, filters: FiltersDep,
-                sort: Order = "received",
+                settings: RoutingSettingsDep, sort: Order = "received",
                 cursor: Annotated[str | None, Query(max_length=300)] = None,
-                limit: Annotated[int, Query(ge=1, le=100)] = 25) -> dict[str, Any]:
+                limit: Annotated[int, Query(ge=1, le=1000)] = 25) -> dict[str, Any]:
     """The cases the caller may see, newest first, or (``sort=urgency``) urgent first, then the
-    least time left on the current deadline."""
+    least time left on the current deadline; pages of at most ``LAPOR_INBOX_PAGE_MAX``."""
+    if limit > settings.inbox_page_max:
+        raise Problem(422, "Page too large", f"at most {settings.inbox_page_max} cases a page", field="limit")
     cases = await CaseRepository(runtime.db).inbox(scope_of(principal, directory), filters.query(directory),
                                                    _cursor(cursor, sort), limit, sort)
     next_cursor = _next_cursor(cases[-1], sort) if len(cases) == limit else None
@@ -195,7 +195,7 @@ async def act(tracking_id: Annotated[str, Path(max_length=16)], action: Action, 
             raise Problem(422, "Step refused", "the parent is not a case you coordinate", field="parent")
         step.to_status = parent["status"]           # a merged report follows its parent's status
         step.fields["merged_into"] = parent["_id"]
-    if not await write_step(runtime, repo, case, step, principal):
+    if not await steps.write_step(runtime, repo, case, step, principal.subject, principal.role):
         raise Problem(409, "Conflict", "the case changed meanwhile; read it again", field="version")
     if parent is not None:
         await repo.add_child(parent["_id"], case["_id"])
@@ -203,57 +203,5 @@ async def act(tracking_id: Annotated[str, Path(max_length=16)], action: Action, 
         # the coordinator's decision teaches the classifier
         await repo.learn(case["_id"], f"{case['title']} {case['body']}", step.fields["category"])
     updated = await repo.get(case["_id"])
-    await follow_parent(runtime, repo, updated or case, principal)
+    await steps.follow_parent(runtime, repo, updated or case, principal.subject, principal.role)
     return view(updated or case, principal, directory)
-
-
-async def write_step(runtime: Runtime, repo: CaseRepository, case: dict[str, Any], step: workflow.Plan,
-                     principal: Principal) -> bool:
-    directory = directory_of(runtime)
-    now = utcnow()
-    fields = {**step.fields, "status": step.to_status, "updated_at": now}
-    if fields.get("category") and fields["category"] != case.get("category"):
-        category = directory.categories.get(fields["category"])
-        fields["urgent"] = bool(case.get("urgent") or (category and category.urgent))
-    if step.to_status in ("in_progress", "resolved", "closed", "archived"):
-        fields["overdue"] = False
-    agency_id = fields.get("agency_id", case.get("agency_id"))
-    agency = directory.agencies.get(agency_id or "")
-    entry: dict[str, Any] = {"at": now, "action": step.action, "status": step.to_status, "from_status": step.from_status,
-                             "actor": principal.subject, "actor_role": principal.role, "public_note": step.public_note,
-                             "internal_note": step.internal_note, "agency_id": agency_id}
-    before, after = Privacy(**case.get("privacy", {})), Privacy(**fields.get("privacy", case.get("privacy", {})))
-    changed = {f: {"from": getattr(before, f), "to": getattr(after, f)} for f in Privacy.model_fields
-               if getattr(before, f) != getattr(after, f)}
-    if changed:
-        # audited: who changed which flag, when, in the case's own history (staff see it)
-        entry["privacy_changed"] = changed
-        lowered = [f for f, c in changed.items() if not c["to"]]
-        if lowered:
-            entry["privacy_lowered"] = lowered
-            log.warning("privacy flag lowered", tracking_id=case["_id"], flags=lowered, actor=principal.subject)
-        else:
-            log.info("privacy flag raised", tracking_id=case["_id"], flags=sorted(changed), actor=principal.subject)
-    transition = CaseTransition(
-        tracking_id=case["_id"], action=step.action, from_status=step.from_status, status=step.to_status,
-        case_version=case["version"] + 1, actor_role=principal.role, agency_id=agency_id,
-        agency_name=agency.name if agency else None, region_code=case.get("region_code"),
-        category=fields.get("category", case.get("category")), public_note=step.public_note, at=now,
-        privacy=after,
-    )
-    event = make_event(transition, correlation_id=case["_id"], producer=runtime.settings.service_name)
-    if not await repo.step(case["_id"], step.from_status, case["version"], fields, entry, [event]):
-        return False
-    runtime.relay.submit(CASES, case["_id"], [event])
-    return True
-
-
-async def follow_parent(runtime: Runtime, repo: CaseRepository, case: dict[str, Any], principal: Principal) -> None:
-    """Merged reports take every status their parent takes."""
-    for child_id in case.get("children") or []:
-        child = await repo.get(child_id)
-        if child is None or child["status"] == case["status"]:
-            continue
-        step = workflow.Plan("follows_parent", child["status"], case["status"],
-                             public_note=f"Digabung dengan laporan {case['_id']}: {Status(case['status']).value}")
-        await write_step(runtime, repo, child, step, principal)
