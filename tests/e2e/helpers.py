@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 _phones = itertools.count(1000)
@@ -23,3 +25,16 @@ def report_body(**overrides: Any) -> dict[str, Any]:
 # the notifier's retries and circuits on a test's time scale
 FAST_RETRY = {"LAPOR_RETRY_BASE_S": "0.3", "LAPOR_RETRY_MAX_DELAY_S": "1", "LAPOR_RETRY_INTERVAL_S": "0.2",
               "LAPOR_BREAKER_THRESHOLD": "3", "LAPOR_BREAKER_COOLDOWN_S": "1"}
+
+
+@asynccontextmanager
+async def broker_of(stack: Any) -> AsyncIterator[Any]:
+    """A connected publisher on the stack's broker, closed afterwards."""
+    from shared.messaging.broker import Broker
+
+    broker = Broker(stack.iso.settings())
+    await broker.connect()
+    try:
+        yield broker
+    finally:
+        await broker.close()

@@ -16,9 +16,8 @@ from typing import Any
 import httpx
 
 from shared.events import ReplyAddress, ReportReceived, make_event, utcnow
-from shared.messaging.broker import Broker
 from shared.privacy import Vault
-from tests.e2e.helpers import FAST_RETRY
+from tests.e2e.helpers import FAST_RETRY, broker_of
 from tests.support.peers import HostileReceiver, HttpPeer
 from tests.support.stack import Stack, wait_until
 
@@ -70,9 +69,7 @@ async def test_webhooks_never_reach_inside_the_network_at_subscription_or_at_sen
             "_id": "sub_rebound" + uuid.uuid4().hex[:5], "integrator_id": "banjarmasin-app",
             "url": f"http://localhost:{receiver.port}/hook", "events": ["report.received.v1"],
             "secret_enc": vault.encrypt("whsec_test"), "active": True, "created_at": utcnow()})
-        broker = Broker(stack.iso.settings())
-        await broker.connect()
-        try:
+        async with broker_of(stack) as broker:
             await broker.publish(_received(vault, "SSRF1-SEND", "+6281255577001", "banjarmasin-app"))
 
             async def failed() -> Any:
@@ -83,8 +80,6 @@ async def test_webhooks_never_reach_inside_the_network_at_subscription_or_at_sen
             assert "destination refused" in doc["last_error"] and "loopback" in doc["last_error"]
             assert doc["attempts"] == 1                        # no retry may go there either
             assert receiver.requests == []
-        finally:
-            await broker.close()
     finally:
         receiver.stop()
 
@@ -106,9 +101,7 @@ async def test_hostile_receivers_cost_only_their_own_deliveries(make_stack, db_o
                         "integrator_id": "banjarmasin-app", "url": f"{hostile.url}{path}", "events": ["report.received.v1"]})
                     assert r.status_code == 201, r.text
             vault = Vault(stack.iso.data_key, stack.iso.lookup_key)
-            broker = Broker(stack.iso.settings())
-            await broker.connect()
-            try:
+            async with broker_of(stack) as broker:
                 tids = [f"HOST{i:02d}-ILE" for i in range(12)]
                 for i, tid in enumerate(tids):
                     await broker.publish(_received(vault, tid, f"+628125556{i:04d}", "banjarmasin-app"))
@@ -140,7 +133,5 @@ async def test_hostile_receivers_cost_only_their_own_deliveries(make_stack, db_o
                 flood_sent = await db.notifications.find({"channel": "webhook", "status": "sent",
                                                           "provider_answer": {"$regex": "^200 x"}}).to_list(None)
                 assert flood_sent and all(len(d["provider_answer"]) <= 104 for d in flood_sent)
-            finally:
-                await broker.close()
     finally:
         gateway.stop()

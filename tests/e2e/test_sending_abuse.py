@@ -16,9 +16,8 @@ from typing import Any
 import httpx
 
 from shared.events import ReplyAddress, ReportReceived, make_event, utcnow
-from shared.messaging.broker import Broker
 from shared.privacy import Vault
-from tests.e2e.helpers import report_body
+from tests.e2e.helpers import broker_of, report_body
 from tests.support.peers import HttpPeer
 from tests.support.stack import ServiceProcess, Stack, wait_until
 
@@ -150,9 +149,7 @@ async def test_unconfirmed_contacts_get_one_reports_messages_a_day_until_confirm
             # the number an SMS came from is the sender's: all its reports are answered, and
             # so is a later web report giving it
             sender = "+6281255591999"
-            broker = Broker(stack.iso.settings())
-            await broker.connect()
-            try:
+            async with broker_of(stack) as broker:
                 for tid in ("SMSP1-ROVE", "SMSP2-ROVE"):
                     reply = [ReplyAddress(channel="sms", address_enc=vault.encrypt(sender),
                                           address_hash=vault.lookup_hash(sender), proven=True)]
@@ -164,8 +161,6 @@ async def test_unconfirmed_contacts_get_one_reports_messages_a_day_until_confirm
                 later = await intake.post("/v1/reports", json=report_body(reporter={"phone": sender}))
                 later_tid = later.json()["tracking_id"]
                 await wait_until(lambda: _has_all(to(sender), [later_tid]), message="the later web report answered")
-            finally:
-                await broker.close()
 
         async with httpx.AsyncClient(base_url=stack["notifier"].url, timeout=30) as notifier:
             wrong = await notifier.post("/v1/contacts/confirm", json={"code": "ABCDEFGHJK"})

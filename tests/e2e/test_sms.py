@@ -35,7 +35,10 @@ async def test_banjar_sms_becomes_a_report_for_kabupaten_banjar_and_the_answer_c
         await wait_until(lambda: _async(tid in kannel.received()), timeout=40, message="answer SMS at the fake SMSC")
         line = next(x for x in kannel.received().splitlines() if tid in x)
         assert "+6281255566677" in line or "6281255566677" in line
-        ack = await db.notifications.find_one({"tracking_id": tid, "kind": "ack", "channel": "sms"})
+        # the SMSC may have it a moment before the notifier has written the gateway's answer
+        ack = await wait_until(lambda: db.notifications.find_one({"tracking_id": tid, "kind": "ack", "channel": "sms",
+                                                                  "status": {"$ne": "queued"}}),
+                               timeout=10, message="the acknowledgement marked after the gateway's answer")
         assert ack["status"] in ("sent", "delivered")
 
         # INFO <tracking id> from the same phone: the status comes back by SMS too

@@ -98,9 +98,13 @@ catch-all = true
             self.procs.append(proc)
             deadline = time.monotonic() + 30
             while not all(port_open(port) for port in ready):
-                if proc.poll() is not None or time.monotonic() > deadline:
+                try:   # returns at once if the box dies; else look at its ports again
+                    proc.wait(timeout=0.1)
+                    raise RuntimeError(f"{name} exited; see {self.dir / (name + '.log')}")
+                except subprocess.TimeoutExpired:
+                    pass
+                if time.monotonic() > deadline:
                     raise RuntimeError(f"{name} did not come up; see {self.dir / (name + '.log')}")
-                time.sleep(0.1)
         return self
 
     def phone(self, sender: str, text: str) -> subprocess.Popen[bytes]:

@@ -180,7 +180,11 @@ class HostileReceiver:
                     writer.write(b"x")
                     await writer.drain()
                     conn.bytes_sent += 1
-                    await asyncio.sleep(self.DRIP_EVERY_S)
+                    try:   # the next byte after a pause, unless the notifier hangs up first
+                        if not await asyncio.wait_for(reader.read(1), self.DRIP_EVERY_S):
+                            break
+                    except TimeoutError:
+                        pass
             elif path == "/flood":
                 writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % self.FLOOD_LIMIT)
                 while conn.bytes_sent < self.FLOOD_LIMIT and loop.time() < deadline:
