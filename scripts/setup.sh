@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Idempotent set-up on a fresh machine: Python environment, the web portal's npm packages,
-# RabbitMQ (Debian's package), FerretDB v1 (built with Go), Keycloak (Maven Central) and, with
+# RabbitMQ (Debian's package), FerretDB v1 and SeaweedFS (built with Go), Keycloak (Maven Central) and, with
 # --browser (tests), Chromium; then starts the servers on loopback if they are not running.
 # A second run reuses whatever is installed and running.
 set -euo pipefail
@@ -11,6 +11,9 @@ MONGO_PORT=${LAPOR_MONGO_PORT:-27017}
 FERRETDB_DEBUG_PORT=${LAPOR_FERRETDB_DEBUG_PORT:-27080}
 AMQP_PORT=5672
 FERRETDB_VERSION=v1.24.2
+S3_PORT=${LAPOR_S3_PORT:-8333}
+SEAWEEDFS_RELEASE=4.53   # the module has no tags the proxy lists: its pseudo-version for 4.53
+SEAWEEDFS_VERSION=v0.0.0-20261109003541-7506e5f91cd6
 mkdir -p "$STATE/logs" "$STATE/ferretdb"
 
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
@@ -120,6 +123,41 @@ ferretdb() {
   fi
 }
 
+seaweedfs_bin() {
+  local gopath
+  gopath=$(go env GOPATH 2>/dev/null || echo "$HOME/go")
+  echo "${SEAWEEDFS_BIN:-$gopath/bin/weed-$SEAWEEDFS_RELEASE}"
+}
+
+seaweedfs() {
+  # S3-compatible object storage for attachments (LAPOR_ATTACHMENTS_BACKEND=s3, and the
+  # tests' S3 run): SeaweedFS, a Go module, built once from its pinned version. Development
+  # and test keys only (deploy/seaweedfs/s3.json), on loopback.
+  local bin
+  bin=$(seaweedfs_bin)
+  if ! [ -x "$bin" ]; then
+    command -v go >/dev/null || die "Go is needed to build SeaweedFS"
+    say "building SeaweedFS $SEAWEEDFS_RELEASE with Go (once; a few minutes)"
+    local src
+    src=$(cd "$(mktemp -d)" && go mod download -json "github.com/seaweedfs/seaweedfs@$SEAWEEDFS_VERSION" \
+      | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])') || die "cannot download SeaweedFS"
+    mkdir -p "$(dirname "$bin")"
+    (cd "$src" && go build -o "$bin" ./weed) >"$STATE/logs/seaweedfs-build.log" 2>&1 \
+      || die "SeaweedFS build failed; see $STATE/logs/seaweedfs-build.log"
+  fi
+  if ! port_open "$S3_PORT"; then
+    say "starting SeaweedFS (S3 on 127.0.0.1:$S3_PORT, data in $STATE/seaweedfs)"
+    mkdir -p "$STATE/seaweedfs"
+    nohup "$bin" server -dir="$STATE/seaweedfs" -ip=127.0.0.1 -ip.bind=127.0.0.1 \
+      -master.port=19333 -volume.port=18080 -filer -filer.port=18888 -s3 -s3.port="$S3_PORT" \
+      -s3.config="$ROOT/deploy/seaweedfs/s3.json" -master.volumeSizeLimitMB=64 -volume.max=50 \
+      -master.telemetry=false \
+      >"$STATE/logs/seaweedfs.log" 2>&1 &
+    echo $! > "$STATE/seaweedfs.pid"
+    wait_port "$S3_PORT" 60 || die "SeaweedFS did not start; see $STATE/logs/seaweedfs.log"
+  fi
+}
+
 browser() {
   # Debian's Chromium for the browser tests (Playwright drives it; its own download cannot work here)
   [ -x /usr/bin/chromium ] && return 0
@@ -149,5 +187,6 @@ pdf_libs "${1:-}"
 rabbitmq
 kannel
 ferretdb
+seaweedfs
 scripts/keycloak.sh
-say "ready: RabbitMQ 127.0.0.1:$AMQP_PORT, FerretDB 127.0.0.1:$MONGO_PORT, Keycloak 127.0.0.1:${LAPOR_KEYCLOAK_PORT:-8180}"
+say "ready: RabbitMQ 127.0.0.1:$AMQP_PORT, FerretDB 127.0.0.1:$MONGO_PORT, SeaweedFS S3 127.0.0.1:$S3_PORT, Keycloak 127.0.0.1:${LAPOR_KEYCLOAK_PORT:-8180}"

@@ -92,6 +92,30 @@ class ReplyAddress(BaseModel):
     proven: bool = False
 
 
+class Attachment(BaseModel):
+    """A photo or document's metadata; the bytes stay in object storage, never in events.
+
+    ``visibility``: ``pending`` (a reporter's photo until a coordinator lets the public see
+    it), ``public`` (shown with the public view, unless the report is confidential) or
+    ``staff`` (documents, and photos a coordinator keeps from the public).
+    """
+
+    id: str
+    kind: Literal["image", "document"]
+    format: str
+    content_type: str
+    size: int
+    sha256: str
+    width: int | None = None
+    height: int | None = None
+    thumbnail_size: int | None = None
+    added_by: Literal["reporter", "integrator", "officer"]
+    agency_id: str | None = None
+    purpose: Literal["report", "response", "resolution"] = "report"
+    visibility: Literal["pending", "public", "staff"]
+    added_at: datetime
+
+
 class ReportReceived(Payload):
     TYPE: ClassVar[str] = "report.received"
 
@@ -113,6 +137,7 @@ class ReportReceived(Payload):
     # set when a regional government's system submitted it: webhooks go back to that one only
     integrator_id: str | None = None
     integrator_reference: str | None = None
+    attachments: list[Attachment] = Field(default_factory=list)
 
 
 class Privacy(BaseModel):
@@ -257,4 +282,27 @@ class ReopenRequested(Payload):
     TYPE: ClassVar[str] = "report.reopen_requested"
 
     tracking_id: str
+    at: datetime
+
+
+class AttachmentAdded(Payload):
+    """A file joined a report after it was received (the reporter's, an integrator's or an
+    officer's); metadata only. Whoever stored the bytes raises it; the other copies follow."""
+
+    TYPE: ClassVar[str] = "report.attachment_added"
+
+    tracking_id: str
+    attachment: Attachment
+    at: datetime
+
+
+class AttachmentVisibilityChanged(Payload):
+    """A coordinator let the public see a photo, or kept it from them."""
+
+    TYPE: ClassVar[str] = "report.attachment_visibility_changed"
+
+    tracking_id: str
+    attachment_id: str
+    visibility: Literal["pending", "public", "staff"]
+    actor_role: str
     at: datetime

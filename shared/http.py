@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import structlog
 
@@ -18,22 +19,27 @@ class BodyLimitMiddleware:
     oversized body never reaches JSON parsing.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, uploads: tuple[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        # (path pattern, limit): file uploads, whose reader enforces its own finer limits
+        self.uploads = (re.compile(uploads[0]), uploads[1]) if uploads else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit, field = self.max_bytes, "body"
+        if self.uploads is not None and scope.get("method") == "POST" and self.uploads[0].fullmatch(scope["path"]):
+            limit, field = self.uploads[1], "file"
         for name, value in scope.get("headers", []):
             if name == b"content-length":
                 try:
-                    too_big = int(value) > self.max_bytes
+                    too_big = int(value) > limit
                 except ValueError:
                     too_big = False
                 if too_big:
-                    await self._reject(send)
+                    await self._reject(send, limit, field)
                     return
         seen = 0
         rejected = False
@@ -47,9 +53,9 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > limit:
                     rejected = True
-                    await self._reject(send)
+                    await self._reject(send, limit, field)
                     return {"type": "http.disconnect"}
             return message
 
@@ -63,10 +69,10 @@ class BodyLimitMiddleware:
             if not rejected:
                 raise
 
-    async def _reject(self, send: Send) -> None:
+    async def _reject(self, send: Send, limit: int, field: str) -> None:
         body = json.dumps({
             "type": "about:blank", "title": "Payload too large", "status": 413,
-            "detail": f"request body exceeds {self.max_bytes} bytes",
+            "detail": f"request body exceeds {limit} bytes", "field": field,
         }).encode()
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode())]})

@@ -11,13 +11,17 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
+from shared.attachments.service import Attachments
+from shared.attachments.settings import AttachmentSettings
+from shared.attachments.store import open_store
+from shared.attachments.upload import OVERHEAD as UPLOAD_OVERHEAD
 from shared.health import health_router
 from shared.http import BodyLimitMiddleware, LogContextMiddleware
 from shared.messaging.broker import Broker
@@ -45,6 +49,7 @@ class Runtime:
     relay: OutboxRelay
     vault: Vault
     consumer: EventConsumer | None = None
+    attachments: Attachments | None = None     # services that take files (ServiceSpec.attachments)
     extras: dict[str, Any] = field(default_factory=dict)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -63,6 +68,11 @@ class ServiceSpec:
     on_start: Callable[[Runtime], Awaitable[None]] | None = None
     on_stop: Callable[[Runtime], Awaitable[None]] | None = None
     max_body_bytes: int = 1_048_576
+    # the service takes files: its object store is opened at start; paths matching
+    # ``upload_paths`` may carry bodies up to the attachments' total (the upload reader
+    # enforces the real limits per file as the body streams in)
+    attachments: bool = False
+    upload_paths: str | None = None
     title: str = "lapor"
     description: str = ""
     version: str = "1.0.0"
@@ -70,6 +80,16 @@ class ServiceSpec:
 
 def get_runtime(request: Request) -> Runtime:
     return request.app.state.runtime
+
+
+def get_attachments(request: Request) -> Attachments:
+    attachments = get_runtime(request).attachments
+    if attachments is None:
+        raise TypeError("this service takes no attachments (ServiceSpec.attachments)")
+    return attachments
+
+
+AttachmentsDep = Annotated[Attachments, Depends(get_attachments)]
 
 
 def settings_of(cls: type[S]) -> Callable[[Request], S]:
@@ -126,6 +146,9 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
         relay = OutboxRelay(db, broker, list(spec.outbox_collections), settings)
         runtime = Runtime(settings, client, db, broker, relay,
                           Vault(settings.data_key.get_secret_value(), settings.lookup_key.get_secret_value()))
+        if spec.attachments:
+            assert isinstance(settings, AttachmentSettings)
+            runtime.attachments = Attachments(await open_store(settings), settings)
         app.state.runtime = runtime
         if spec.on_start is not None:
             await spec.on_start(runtime)
@@ -149,6 +172,8 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
             await relay.stop()
             if spec.on_stop is not None:
                 await spec.on_stop(runtime)
+            if runtime.attachments is not None:
+                await runtime.attachments.close()
             await broker.close()
             await client.close()
             shutdown_tracing()
@@ -157,7 +182,12 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
     app = FastAPI(title=spec.title, description=spec.description, version=spec.version, lifespan=lifespan)
     install_problem_handlers(app)
     install_problem_openapi(app)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=spec.max_body_bytes)
+    uploads = None
+    if spec.attachments and spec.upload_paths:
+        assert isinstance(settings, AttachmentSettings)
+        # a backstop above the reader's own limits, which answer first and name the field
+        uploads = (spec.upload_paths, settings.attachment_total_bytes + 2 * UPLOAD_OVERHEAD)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=spec.max_body_bytes, uploads=uploads)
     app.add_middleware(LogContextMiddleware)
     app.include_router(health_router)
     for router in spec.routers:

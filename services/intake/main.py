@@ -14,6 +14,10 @@ from shared.storage.batch import GroupInserter
 from shared.storage.mongo import prune_loop
 
 
+# where files come in: a new report (multipart), the reporter's and an integrator's additions
+UPLOAD_PATHS = r"/v1/reports|/v1/reports/[^/]+/attachments|/v1/integrator/reports/[^/]+/attachments"
+
+
 def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     settings = settings or IntakeSettings()
 
@@ -39,4 +43,6 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         indexes=repository.INDEXES,
         outbox_collections=[repository.REPORTS, repository.SMS_INBOUND],
         max_body_bytes=settings.max_body_bytes,
+        attachments=True,
+        upload_paths=UPLOAD_PATHS,
     ))

@@ -130,6 +130,36 @@ class AgencyRef(BaseModel):
     name: str | None = None
 
 
+class AttachmentView(BaseModel):
+    """A file on the report as this reader may see it; ``url`` is None for what this reader
+    may not fetch (a reporter's own PDF: documents are served to staff only)."""
+
+    id: str
+    kind: Literal["image", "document"]
+    content_type: str
+    size: int
+    width: int | None = None
+    height: int | None = None
+    by: Literal["reporter", "agency"]
+    purpose: str
+    public: bool = Field(description="the public sees it")
+    added_at: datetime
+    url: str | None = None
+    thumbnail_url: str | None = None
+
+
+# OpenAPI of an upload endpoint (it reads the body itself, as it streams)
+UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"],
+    "properties": {"file": {"type": "array", "items": {"type": "string", "format": "binary"},
+                            "description": "JPEG, PNG, WebP or HEIC photos, or PDF documents"}}}}}}}
+
+
+class AttachmentsAdded(BaseModel):
+    tracking_id: str
+    attachments: list[AttachmentView]
+
+
 class ReportView(BaseModel):
     """Public view; the reporter's view fills the private fields."""
 
@@ -151,6 +181,7 @@ class ReportView(BaseModel):
     replies: list[dict[str, str]] | None = Field(None, description="the reporter's own replies (reporter's view only)")
     rating: int | None = Field(None, description="the reporter's rating (reporter's view only)")
     reopen_until: datetime | None = Field(None, description="once resolved: until when the reporter may reopen (reporter's view only)")
+    attachments: list[AttachmentView] = Field(default_factory=list, description="the files this reader may see")
 
 
 class IntegratorReportIn(ReportIn):

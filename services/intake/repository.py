@@ -8,10 +8,10 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
-from shared.events import CaseTransition
+from shared.events import Attachment, CaseTransition, Envelope
 from shared.storage.batch import GroupInserter
 from shared.storage.mongo import Index, count_in_window, insert_once
-from shared.storage.outbox import merge_updates, outbox_update
+from shared.storage.outbox import OutboxRelay, merge_updates, outbox_update
 
 REPORTS = "reports"
 IDEMPOTENCY = "idempotency"
@@ -35,9 +35,11 @@ INDEXES = [
 
 
 class ReportRepository:
-    def __init__(self, db: AsyncDatabase, inserter: GroupInserter | None = None) -> None:
+    def __init__(self, db: AsyncDatabase, inserter: GroupInserter | None = None,
+                 relay: OutboxRelay | None = None) -> None:
         self.reports = db[REPORTS]
         self.inserter = inserter
+        self.relay = relay
         self.idempotency = db[IDEMPOTENCY]
         self.sms_inbound = db[SMS_INBOUND]
         self.sms_rate = db[SMS_RATE]
@@ -120,3 +122,39 @@ class ReportRepository:
         """One reporter action with its event, only if ``guard`` still holds (one update)."""
         r = await self.reports.update_one({"_id": tracking_id, **guard}, merge_updates(update, outbox_update(events)))
         return bool(r.modified_count)
+
+    async def add_attachments(self, tracking_id: str, added: list[Attachment], events: list[Envelope],
+                              max_files: int, max_bytes: int) -> bool:
+        """The reporter's side's new files join the report with their events, in one update, only
+        while the report is open and within its limits (two uploads at once cannot both pass them)."""
+        assert self.relay is not None, "a repository that stores events needs the relay"
+        count, size = len(added), sum(a.size for a in added)
+        guard = {"status": {"$nin": ["closed", "archived"]},
+                 "$and": [{"$or": [{"attachment_count": {"$exists": False}}, {"attachment_count": {"$lte": max_files - count}}]},
+                          {"$or": [{"attachment_bytes": {"$exists": False}}, {"attachment_bytes": {"$lte": max_bytes - size}}]}]}
+        update = merge_updates({"$set": {f"attachments.{a.id}": a.model_dump() for a in added},
+                                "$inc": {"attachment_count": count, "attachment_bytes": size}}, outbox_update(events))
+        r = await self.reports.update_one({"_id": tracking_id, **guard}, update)
+        if not r.modified_count:
+            return False
+        self.relay.submit(REPORTS, tracking_id, events)
+        return True
+
+    async def copy_attachment(self, tracking_id: str, attachment: Attachment) -> None:
+        """An officer's file (routing stored it): listed once, whatever arrives twice."""
+        r = await self.reports.update_one({"_id": tracking_id, f"attachments.{attachment.id}": {"$exists": False}},
+                                          {"$set": {f"attachments.{attachment.id}": attachment.model_dump()}})
+        if not r.modified_count and not await self.reports.find_one({"_id": tracking_id}, {"_id": 1}):
+            raise LookupError(f"report {tracking_id} is not here")
+
+    async def set_attachment_visibility(self, tracking_id: str, attachment_id: str, visibility: str,
+                                        at: datetime) -> None:
+        """A coordinator's decision; of two, the later one stands, whatever order they arrive in."""
+        key = f"attachments.{attachment_id}"
+        await self.reports.update_one(
+            {"_id": tracking_id, key: {"$exists": True},
+             "$or": [{f"{key}.visibility_at": {"$exists": False}}, {f"{key}.visibility_at": {"$lt": at}}]},
+            {"$set": {f"{key}.visibility": visibility, f"{key}.visibility_at": at}})
+        doc = await self.reports.find_one({"_id": tracking_id, key: {"$exists": True}}, {"_id": 1})
+        if doc is None:   # the file's own event is not here yet: try again later
+            raise LookupError(f"attachment {attachment_id} of {tracking_id} is not here yet")

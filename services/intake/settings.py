@@ -7,14 +7,14 @@ from fastapi import Depends
 from pydantic import Field, SecretStr
 
 from shared.runtime import settings_of
-from shared.settings import CommonSettings
+from shared.attachments.settings import AttachmentSettings
 
 
 Network = IPv4Network | IPv6Network
 DEV_SMS_TOKENS = {"lapor-sms-dev", "", "change-me", "secret"}
 
 
-class IntakeSettings(CommonSettings):
+class IntakeSettings(AttachmentSettings):
     service_name: str = "intake"
     port: int = 8001
     max_body_bytes: int = Field(65_536, description="larger request bodies get 413")

@@ -15,7 +15,7 @@ from pymongo.errors import DuplicateKeyError
 from services.intake.models import ReportIn
 from services.intake.repository import REPORTS_INSERTER, ReportRepository
 from shared.tracking import new_tracking_id
-from shared.events import Channel, ReplyAddress, ReportReceived, make_event, utcnow
+from shared.events import Attachment, Channel, ReplyAddress, ReportReceived, make_event, utcnow
 from shared.observability.tracing import annotate
 from shared.privacy import Vault, new_secret_token, token_hash
 from shared.runtime import Runtime
@@ -67,6 +67,7 @@ async def accept_report(
     integrator_id: str | None = None,
     reference: str | None = None,
     contacts_proven: bool = False,
+    attachments: list[Attachment] | None = None,
 ) -> Accepted:
     """Store the report durably with its event; the event is published right after.
 
@@ -85,7 +86,7 @@ async def accept_report(
             category=report.category, region_code=report.region_code, agency_id=report.agency_id,
             sms_keyword=sms_keyword, channel=channel, anonymous=report.anonymous,
             confidential=report.confidential, language=report.language, received_at=now, reply_to=reply_to,
-            integrator_id=integrator_id, integrator_reference=reference,
+            integrator_id=integrator_id, integrator_reference=reference, attachments=attachments or [],
         )
         event = make_event(payload, correlation_id=tid, producer=runtime.settings.service_name)
         doc = {
@@ -115,6 +116,10 @@ async def accept_report(
             "timeline": [{"at": now, "action": "submitted", "status": Status.received.value,
                           "from_status": None, "actor_role": "reporter", "public_note": None}],
             "applied_events": [],
+            # metadata only; the bytes are in object storage already (services.intake.attachments)
+            "attachments": {a.id: a.model_dump() for a in attachments or []},
+            "attachment_count": len(attachments or []),
+            "attachment_bytes": sum(a.size for a in attachments or []),
             **outbox_insert_fields([event]),
         }
         try:

@@ -6,9 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from services.intake import attachments
 from services.intake.models import AgencyRef, ReportView, TimelineEntry
 from shared.privacy import Vault
 from shared.statuses import LABELS_ID, Status
+
+REPORTS_BASE = "/v1/reports"
+INTEGRATOR_BASE = "/v1/integrator/reports"
 
 
 def _timeline(doc: dict[str, Any], with_notes: bool) -> list[TimelineEntry]:
@@ -38,6 +42,7 @@ def public_view(doc: dict[str, Any]) -> ReportView:
         updated_at=doc.get("updated_at", doc["received_at"]),
         timeline=_timeline(doc, with_notes=not confidential),
         reporter=None,
+        attachments=attachments.views(doc, "public", REPORTS_BASE),
     )
 
 
@@ -50,6 +55,7 @@ def reporter_view(doc: dict[str, Any], vault: Vault, reopen_window: timedelta | 
     view = public_view(doc)
     view.title, view.body = doc["title"], doc["body"]
     view.timeline = _timeline(doc, with_notes=True)
+    view.attachments = attachments.views(doc, "reporter", REPORTS_BASE)
     contact = doc.get("reporter") or {}
     view.reporter = {
         name: vault.decrypt(contact[f"{name}_enc"]) if contact.get(f"{name}_enc") else None

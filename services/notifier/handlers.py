@@ -7,10 +7,10 @@ from datetime import datetime
 
 from services.notifier import templates
 from services.notifier.delivery import Dispatcher, Request
-from services.notifier.webhook_documents import public_step, webhook_document
+from services.notifier.webhook_documents import public_attachment, public_step, webhook_document
 from services.notifier.repository import NotificationRepository
 from shared.directory import Contact, Directory
-from shared.events import CaseTransition, Envelope, ReportAssigned, ReportReceived, SlaStep, SmsAnswer
+from shared.events import AttachmentAdded, CaseTransition, Envelope, ReportAssigned, ReportReceived, SlaStep, SmsAnswer
 from shared.messaging.consumer import Handlers
 from shared.observability.logging import get_logger
 from shared.runtime import Runtime
@@ -92,6 +92,12 @@ def build_handlers(runtime: Runtime) -> Handlers:
                                "status_text": templates.status_text(step.status, contacts["language"]),  # type: ignore[arg-type]
                                "note": templates.short_note(step.public_note)})
         await to_integrator(env, contacts.get("integrator_id"), public_step(step))  # type: ignore[arg-type]
+
+    @handlers.on("report.attachment_added.v1", idempotent=True)
+    async def tell_attachment(env: Envelope) -> None:
+        added = env.parse(AttachmentAdded)
+        contacts = await known_contacts(added.tracking_id)
+        await to_integrator(env, contacts.get("integrator_id"), public_attachment(added))  # type: ignore[arg-type]
 
     @handlers.on("sms.answer.v1", idempotent=True)
     async def answer_sms(env: Envelope) -> None:

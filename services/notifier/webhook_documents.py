@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from shared.events import CaseTransition, Envelope
+from shared.events import AttachmentAdded, CaseTransition, Envelope
 
 
 def public_step(step: CaseTransition) -> dict[str, Any]:
@@ -22,6 +22,15 @@ def public_step(step: CaseTransition) -> dict[str, Any]:
             "from_status": step.from_status, "agency_id": step.agency_id, "agency_name": step.agency_name,
             "public_note": None if confidential else step.public_note,
             "privacy": step.privacy.model_dump() if step.privacy else None, "at": step.at.isoformat()}
+
+
+def public_attachment(added: AttachmentAdded) -> dict[str, Any]:
+    """That a file joined the report, and what kind: never its bytes, its hash or who took it.
+    The integrator fetches the photos it may see through its own API."""
+    a = added.attachment
+    return {"tracking_id": added.tracking_id, "attachment_id": a.id, "kind": a.kind, "content_type": a.content_type,
+            "by": "agency" if a.added_by == "officer" else "reporter", "purpose": a.purpose,
+            "width": a.width, "height": a.height, "at": added.at.isoformat()}
 
 
 def webhook_document(env: Envelope, data: dict[str, Any]) -> str:

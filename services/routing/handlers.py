@@ -10,7 +10,7 @@ from services.routing import steps, workflow
 from services.routing.classifier import normalise
 from services.routing.repository import CASES, NO_DEADLINE, CaseRepository
 from services.routing.rules import coordinator_of, route
-from shared.events import (Privacy, Envelope, ReopenRequested, ReportAssigned, ReportReceived, ReportReplied,
+from shared.events import (AttachmentAdded, Privacy, Envelope, ReopenRequested, ReportAssigned, ReportReceived, ReportReplied,
                            SlaAutoCloseDue, SlaDueChanged, SlaStep,
                            make_event, utcnow)
 from shared.messaging.consumer import Handlers
@@ -82,6 +82,8 @@ def build_handlers(runtime: Runtime) -> Handlers:
             "received_at": report.received_at,
             "updated_at": now,
             "timeline": timeline,
+            # metadata of the files sent with the report (intake stored the bytes)
+            "attachments": {a.id: a.model_dump() for a in report.attachments},
             **outbox_insert_fields(events),
         }
         if await repo.create(doc) and events:
@@ -106,6 +108,11 @@ def build_handlers(runtime: Runtime) -> Handlers:
         if candidate is None or candidate.get("merged_into") or candidate["status"] not in OPEN:
             return None
         return {"tracking_id": candidate["_id"], "score": round(score, 3)}
+
+    @handlers.on("report.attachment_added.v1", idempotent=True)   # listed once, by its id
+    async def list_attachment(env: Envelope) -> None:
+        added = env.parse(AttachmentAdded)
+        await repo.copy_attachment(added.tracking_id, added.attachment)
 
     @handlers.on("sla.breached.v1", idempotent=True)  # a repeatable $set
     async def mark_overdue(env: Envelope) -> None:

@@ -7,7 +7,7 @@ import asyncio
 from fastapi import FastAPI
 
 from services.routing import classifier, repository
-from services.routing.api import agencies, cases
+from services.routing.api import agencies, attachments, cases
 from services.routing.handlers import build_handlers
 from services.routing.repository import CaseRepository
 from services.routing.settings import RoutingSettings
@@ -54,9 +54,11 @@ def create_app(settings: RoutingSettings | None = None) -> FastAPI:
         settings=settings,
         title="lapor routing",
         description="Agency directory, automatic routing and the coordinator and agency case API.",
-        routers=[agencies.router, cases.router],
+        routers=[agencies.router, attachments.router, cases.router],   # files before /{id}/{action}
         handlers=build_handlers,
         indexes=[*repository.INDEXES, *directory.INDEXES],
         outbox_collections=[repository.CASES],
         on_start=on_start,
+        attachments=True,
+        upload_paths=r"/v1/cases/[^/]+/attachments",
     ))

@@ -9,9 +9,9 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
-from shared.events import EPOCH
+from shared.events import EPOCH, Attachment, Envelope
 from shared.storage.mongo import Index, insert_once
-from shared.storage.outbox import merge_updates, outbox_update
+from shared.storage.outbox import OutboxRelay, merge_updates, outbox_update
 
 CASES = "cases"
 TRAINING = "routing_training"
@@ -38,7 +38,8 @@ def text_filter(q: str) -> dict[str, Any]:
 
 
 class CaseRepository:
-    def __init__(self, db: AsyncDatabase) -> None:
+    def __init__(self, db: AsyncDatabase, relay: OutboxRelay | None = None) -> None:
+        self.relay = relay
         self.cases = db[CASES]
         self.training = db[TRAINING]
         self.recent_cases = db[RECENT]
@@ -132,3 +133,41 @@ class CaseRepository:
 
     async def decisions(self) -> list[tuple[str, str]]:
         return [(d["text"], d["category"]) async for d in self.training.find({})]
+
+    def _submit(self, tracking_id: str, events: list[Envelope]) -> None:
+        assert self.relay is not None, "a repository that stores events needs the relay"
+        self.relay.submit(CASES, tracking_id, events)
+
+    async def add_attachments(self, tracking_id: str, added: list[Attachment], events: list[Envelope],
+                              statuses: list[str], max_files: int, max_bytes: int) -> bool:
+        """The agency's files join the case with their events in one update, while the case is in
+        one of ``statuses`` and the agency's side within its limits."""
+        count, size = len(added), sum(a.size for a in added)
+        guard = {"status": {"$in": statuses},
+                 "$and": [{"$or": [{"attachment_count": {"$exists": False}}, {"attachment_count": {"$lte": max_files - count}}]},
+                          {"$or": [{"attachment_bytes": {"$exists": False}}, {"attachment_bytes": {"$lte": max_bytes - size}}]}]}
+        update = merge_updates({"$set": {f"attachments.{a.id}": a.model_dump() for a in added},
+                                "$inc": {"attachment_count": count, "attachment_bytes": size}}, outbox_update(events))
+        r = await self.cases.update_one({"_id": tracking_id, **guard}, update)
+        if not r.modified_count:
+            return False
+        self._submit(tracking_id, events)
+        return True
+
+    async def copy_attachment(self, tracking_id: str, attachment: Attachment) -> None:
+        """A reporter's or integrator's later file (intake stored it): listed once."""
+        r = await self.cases.update_one({"_id": tracking_id, f"attachments.{attachment.id}": {"$exists": False}},
+                                        {"$set": {f"attachments.{attachment.id}": attachment.model_dump()}})
+        if not r.modified_count and not await self.exists(tracking_id):
+            raise LookupError(f"case {tracking_id} not opened yet")   # its report.received comes first: retry
+
+    async def set_attachment_visibility(self, tracking_id: str, attachment_id: str, visibility: str, at: datetime,
+                                        by: str, events: list[Envelope]) -> bool:
+        key = f"attachments.{attachment_id}"
+        update = merge_updates({"$set": {f"{key}.visibility": visibility, f"{key}.visibility_at": at,
+                                         f"{key}.visibility_by": by}}, outbox_update(events))
+        r = await self.cases.update_one({"_id": tracking_id, f"{key}.kind": "image"}, update)
+        if not r.modified_count:
+            return False
+        self._submit(tracking_id, events)
+        return True

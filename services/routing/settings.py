@@ -6,10 +6,10 @@ from fastapi import Depends
 from pydantic import Field
 
 from shared.runtime import settings_of
-from shared.settings import CommonSettings
+from shared.attachments.settings import AttachmentSettings
 
 
-class RoutingSettings(CommonSettings):
+class RoutingSettings(AttachmentSettings):
     service_name: str = "routing"
     port: int = 8002
     classifier_threshold: float = Field(0.6, ge=0, le=1, description="below this confidence a report waits for its coordinator")

@@ -11,12 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
-    # intake keeps the reporter-facing projection of every case step
-    "intake": ("report.assigned.v1", "report.transitioned.v1"),
+    # intake keeps the reporter-facing projection of every case step, and of officers' files
+    "intake": ("report.assigned.v1", "report.transitioned.v1", "report.attachment_added.v1",
+               "report.attachment_visibility_changed.v1"),
     # routing closes a resolved case whose reporter stayed silent, and keeps each case's deadline
     "routing": ("report.received.v1", "report.replied.v1", "report.reopen_requested.v1", "sla.auto_close_due.v1",
-                "sla.breached.v1", "sla.due_changed.v1"),
+                "sla.breached.v1", "sla.due_changed.v1", "report.attachment_added.v1"),
     "notifier": ("report.received.v1", "report.assigned.v1", "report.transitioned.v1", "sms.answer.v1",
+                 "report.attachment_added.v1",
                  "sla.reminder.v1", "sla.breached.v1", "sla.escalated.v1"),
     "sla": ("report.received.v1", "report.assigned.v1", "report.transitioned.v1", "report.rated.v1"),
 }

@@ -8,6 +8,7 @@ import signal
 import time
 import socket
 import subprocess
+import tempfile
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -91,6 +92,10 @@ class Isolation:
                    uuid.uuid4().hex + uuid.uuid4().hex)
 
     @property
+    def attachments_dir(self) -> Path:
+        return Path(tempfile.gettempdir()) / f"lapor-attachments-{self.vhost}"
+
+    @property
     def amqp_url(self) -> str:
         return f"amqp://guest:guest@127.0.0.1:{AMQP_PORT}/{self.vhost}"
 
@@ -120,6 +125,8 @@ class Isolation:
             "LAPOR_REPORTS_PER_CONTACT_HOUR": "100000",
             # the tests' webhook receivers live on loopback; test_outbound.py runs without this
             "LAPOR_WEBHOOK_ALLOW_NETWORKS": '["127.0.0.0/8"]',
+            # each stack's files apart (the local backend; test_attachments.py also runs on S3)
+            "LAPOR_ATTACHMENTS_DIR": str(self.attachments_dir),
             "PYTHONUNBUFFERED": "1",
         })
         env.update(overrides)
@@ -138,6 +145,7 @@ class Isolation:
         return CommonSettings(**values)  # type: ignore[arg-type]
 
     def drop(self) -> None:
+        shutil.rmtree(self.attachments_dir, ignore_errors=True)
         try:
             rabbitmqctl("delete_vhost", self.vhost)
         except Exception:

@@ -6,21 +6,22 @@ the public view's privacy: no reporter identity, no confidential content.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AwareDatetime
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from fastapi.responses import StreamingResponse
 
-from services.intake import idempotency, integrators, limits
+from services.intake import attachments, idempotency, integrators, limits
 from services.intake.integrators import Integrator
-from services.intake.models import (IntegratorReportIn, IntegratorReportList, IntegratorReportView, ReportCreated,
+from services.intake.models import (UPLOAD_BODY, AttachmentsAdded, IntegratorReportIn, IntegratorReportList, IntegratorReportView, ReportCreated,
                                     ReportIn)
 from services.intake.repository import ReportRepository
 from services.intake.settings import IntakeSettingsDep
 from services.intake.submission import accept_report
 from shared.directory import DirectoryDep
 from shared.tracking import normalize_tracking_id
-from services.intake.views import public_view
+from services.intake.views import INTEGRATOR_BASE, public_view
 from shared.observability.metrics import INTAKE_REPORTS
 from shared.problems import Problem
 from shared.runtime import Runtime, get_runtime
@@ -41,7 +42,9 @@ IntegratorDep = Annotated[Integrator, Depends(integrator_of)]
 
 
 def integrator_view(doc: dict[str, object]) -> IntegratorReportView:
-    return IntegratorReportView(**public_view(doc).model_dump(), reference=(doc.get("source") or {}).get("reference"))  # type: ignore[union-attr]
+    view = IntegratorReportView(**public_view(doc).model_dump(), reference=(doc.get("source") or {}).get("reference"))  # type: ignore[union-attr]
+    view.attachments = attachments.views(doc, "integrator", INTEGRATOR_BASE)  # type: ignore[arg-type]
+    return view
 
 
 @router.post("/reports", status_code=201, response_model=ReportCreated,
@@ -92,11 +95,49 @@ async def search(runtime: RuntimeDep, integrator: IntegratorDep,
                                 next_before=docs[-1]["received_at"] if len(docs) == limit else None)
 
 
-@router.get("/reports/{tracking_id}", response_model=IntegratorReportView, responses={404: {"description": "not yours"}})
-async def read(tracking_id: str, runtime: RuntimeDep, integrator: IntegratorDep) -> IntegratorReportView:
+async def _own(runtime: Runtime, tracking_id: str, integrator: Integrator) -> dict[str, Any]:
     canonical = normalize_tracking_id(tracking_id)
     doc = await ReportRepository(runtime.db).get(canonical) if canonical else None
     # another integrator's report looks exactly like a missing one
     if doc is None or (doc.get("source") or {}).get("integrator_id") != integrator.integrator_id:
         raise Problem(404, "Not found", "no report with this tracking ID for this key", field="tracking_id")
-    return integrator_view(doc)
+    return doc
+
+
+@router.get("/reports/{tracking_id}", response_model=IntegratorReportView, responses={404: {"description": "not yours"}})
+async def read(tracking_id: str, runtime: RuntimeDep, integrator: IntegratorDep) -> IntegratorReportView:
+    return integrator_view(await _own(runtime, tracking_id, integrator))
+
+
+@router.post("/reports/{tracking_id}/attachments", status_code=201, response_model=AttachmentsAdded,
+             openapi_extra=UPLOAD_BODY,
+             responses={404: {"description": "not yours"}, 409: {"description": "report closed"},
+                        413: {"description": "file(s) too large"}, 415: {"description": "not multipart, or a file "
+                                                                                           "of a type not taken"},
+                        422: {"description": "file refused, or too many"}})
+async def attach(tracking_id: Annotated[str, Path(max_length=32)], request: Request, runtime: RuntimeDep,
+                 integrator: IntegratorDep) -> AttachmentsAdded:
+    """Photos (JPEG, PNG, WebP, HEIC) or PDFs for one of the key's reports, in ``file`` parts."""
+    doc = await _own(runtime, tracking_id, integrator)
+    stored = await attachments.attach(runtime, request, doc, "integrator")
+    return AttachmentsAdded(tracking_id=doc["_id"], attachments=attachments.view_of(doc, stored, "integrator",
+                                                                                    INTEGRATOR_BASE))
+
+
+@router.get("/reports/{tracking_id}/attachments/{attachment_id}", response_class=StreamingResponse,
+            responses={200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}},
+                       404: {"description": "no such file, or not one this key may fetch"}})
+async def fetch(tracking_id: Annotated[str, Path(max_length=32)], attachment_id: Annotated[str, Path(max_length=32)],
+                runtime: RuntimeDep, integrator: IntegratorDep) -> StreamingResponse:
+    return await attachments.fetch(runtime, await _own(runtime, tracking_id, integrator), attachment_id,
+                                   "original", "integrator")
+
+
+@router.get("/reports/{tracking_id}/attachments/{attachment_id}/thumbnail", response_class=StreamingResponse,
+            responses={200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}},
+                       404: {"description": "no such file, or not one this key may fetch"}})
+async def fetch_thumbnail(tracking_id: Annotated[str, Path(max_length=32)],
+                          attachment_id: Annotated[str, Path(max_length=32)], runtime: RuntimeDep,
+                          integrator: IntegratorDep) -> StreamingResponse:
+    return await attachments.fetch(runtime, await _own(runtime, tracking_id, integrator), attachment_id,
+                                   "thumbnail", "integrator")

@@ -18,14 +18,15 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
-from services.intake import integrators, limits
+from services.intake import attachments, integrators, limits
 from services.intake.models import LocationIn, ReporterIn, ReportIn
 from services.intake.repository import ReportRepository
 from services.intake.settings import IntakeSettingsDep
 from services.intake.sms import title_of
 from services.intake.submission import accept_report
 from shared.tracking import normalize_tracking_id
-from services.intake.views import status_label
+from services.intake.views import REPORTS_BASE, status_label
+from shared.attachments.service import ordered
 from shared.directory import Directory
 from shared.events import utcnow
 from shared.observability.metrics import INTAKE_REPORTS
@@ -135,7 +136,7 @@ async def create_request(request: Request, runtime: RuntimeDep, settings: Intake
              "account_id": None}]
 
 
-def _as_request(doc: dict[str, Any], directory: Directory) -> dict[str, Any]:
+def _as_request(doc: dict[str, Any], directory: Directory, base_url: str) -> dict[str, Any]:
     confidential = doc["privacy"]["confidential"]
     category = directory.categories.get(doc.get("category") or "")
     notes = next((e.get("public_note") for e in reversed(doc.get("timeline", [])) if e.get("public_note")), None)
@@ -157,8 +158,15 @@ def _as_request(doc: dict[str, Any], directory: Directory) -> dict[str, Any]:
         "zipcode": None,
         "lat": None if confidential else location.get("lat"),
         "long": None if confidential else location.get("lon"),
-        "media_url": None,
+        "media_url": _media_url(doc, base_url),
     }
+
+
+def _media_url(doc: dict[str, Any], base_url: str) -> str | None:
+    """The public photo: the reporter's, else the agency's; None if none is public."""
+    photos = [m for m in ordered(doc.get("attachments")) if attachments.may_fetch(m, doc, "public")]
+    photos.sort(key=lambda m: m["added_by"] == "officer")
+    return f"{base_url}{REPORTS_BASE}/{doc['_id']}/attachments/{photos[0]['id']}" if photos else None
 
 
 def _date(value: str | None, field: str) -> datetime | None:
@@ -180,6 +188,7 @@ MAX_PAGE = 100   # beyond 100 pages, narrow the dates or the region instead
 async def list_requests(
     request: Request,
     runtime: RuntimeDep,
+    settings: IntakeSettingsDep,
     service_request_id: Annotated[str | None, Query(max_length=2000)] = None,
     service_code: Annotated[str | None, Query(max_length=500)] = None,
     start_date: Annotated[str | None, Query(max_length=40)] = None,
@@ -196,7 +205,7 @@ async def list_requests(
     if service_request_id:
         ids = [t for t in (normalize_tracking_id(x) for x in service_request_id.split(",")[:100]) if t]
         docs = [d for d in [await repo.get(t) for t in ids] if d]
-        return JSONResponse([_as_request(d, directory) for d in docs])
+        return JSONResponse([_as_request(d, directory, settings.public_base_url) for d in docs])
     end = _date(end_date, "end_date") or utcnow()
     start = _date(start_date, "start_date") or end - timedelta(days=90)
     if end - start > timedelta(days=90):
@@ -217,13 +226,13 @@ async def list_requests(
     headers = {}
     if len(docs) == page_size and page < MAX_PAGE:
         headers["Link"] = f'<{request.url.include_query_params(page=page + 1)}>; rel="next"'
-    return JSONResponse([_as_request(d, directory) for d in docs], headers=headers)
+    return JSONResponse([_as_request(d, directory, settings.public_base_url) for d in docs], headers=headers)
 
 
 @router.get("/requests/{service_request_id}.json")
-async def get_request(service_request_id: str, runtime: RuntimeDep) -> list[dict[str, Any]]:
+async def get_request(service_request_id: str, runtime: RuntimeDep, settings: IntakeSettingsDep) -> list[dict[str, Any]]:
     tid = normalize_tracking_id(service_request_id)
     doc = await ReportRepository(runtime.db).get(tid) if tid else None
     if doc is None:
         raise Problem(404, "Not found", "no service request with this id", field="service_request_id")
-    return [_as_request(doc, _directory(runtime))]
+    return [_as_request(doc, _directory(runtime), settings.public_base_url)]

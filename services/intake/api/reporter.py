@@ -7,11 +7,12 @@ import uuid
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header
+from fastapi import APIRouter, Depends, Header, Path, Request
 
-from services.intake.models import Accepted, RatingIn, ReopenIn, ReplyIn
+from services.intake import attachments
+from services.intake.models import UPLOAD_BODY, Accepted, AttachmentsAdded, RatingIn, ReopenIn, ReplyIn
 from services.intake.repository import REPORTS, ReportRepository
-from services.intake.views import resolved_at
+from services.intake.views import REPORTS_BASE, resolved_at
 from shared.tracking import normalize_tracking_id
 from shared.events import ReopenRequested, ReportRated, ReportReplied, make_event, utcnow
 from shared.privacy import token_hash
@@ -85,3 +86,18 @@ async def reopen(tracking_id: str, body: ReopenIn, runtime: RuntimeDep, token: T
         raise Problem(409, "Already asked", "this resolution was already contested", field="status")
     runtime.relay.submit(REPORTS, doc["_id"], [event])
     return Accepted(tracking_id=doc["_id"], action="reopen_requested")
+
+
+@router.post("/{tracking_id}/attachments", status_code=201, response_model=AttachmentsAdded, openapi_extra=UPLOAD_BODY,
+             responses={403: {"description": "token does not match"}, 409: {"description": "report closed"},
+                        413: {"description": "file(s) too large"},
+                        415: {"description": "not multipart, or a file of a type not taken"},
+                        422: {"description": "file refused, or too many"}})
+async def attach(tracking_id: Annotated[str, Path(max_length=32)], request: Request, runtime: RuntimeDep,
+                 token: Token) -> AttachmentsAdded:
+    """More photos (JPEG, PNG, WebP, HEIC) or PDFs for the reporter's own report, in ``file`` parts.
+    The public sees a photo only once a coordinator lets it."""
+    doc = await own_report(runtime, tracking_id, token)
+    stored = await attachments.attach(runtime, request, doc, "reporter")
+    return AttachmentsAdded(tracking_id=doc["_id"], attachments=attachments.view_of(doc, stored, "reporter",
+                                                                                    REPORTS_BASE))

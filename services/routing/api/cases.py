@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.routing import steps, workflow
+from services.routing import attachments, steps, workflow
 from services.routing.settings import RoutingSettingsDep
 from services.routing.repository import NO_DUE_SORT, CaseRepository, text_filter
 from shared.auth import Principal, require_staff
@@ -45,6 +45,8 @@ class ActionIn(BaseModel):
     message: str | None = Field(None, min_length=3, max_length=2000, description="shown to the reporter")
     internal_note: str | None = Field(None, max_length=2000, description="staff only; never reaches the reporter")
     parent: str | None = Field(None, max_length=16, description="merge: the tracking ID of the case to follow")
+    public_attachments: list[Annotated[str, Field(max_length=32)]] | None = Field(
+        None, max_length=50, description="verify: the reporter's photos the public may see (none is, before this)")
 
 
 def scope_of(principal: Principal, directory: Directory) -> dict[str, Any]:
@@ -71,6 +73,7 @@ def view(case: dict[str, Any], principal: Principal, directory: Directory) -> di
     out["timeline"] = [{k: e.get(k) for k in ("at", "action", "status", "from_status", "actor", "actor_role",
                                               "public_note", "internal_note", "agency_id", "privacy_changed")}
                        for e in case.get("timeline", [])]
+    out["attachments"] = attachments.staff_views(case)
     out["allowed_actions"] = workflow.allowed_actions(case, principal.role)
     return out
 
@@ -162,7 +165,7 @@ async def counts(runtime: RuntimeDep, principal: StaffDep, directory: DirectoryD
     return {"by_status": {s.value: by_status.get(s.value, 0) for s in Status}, "total": sum(by_status.values())}
 
 
-async def _visible_case(runtime: Runtime, tracking_id: str, principal: Principal,
+async def visible_case(runtime: Runtime, tracking_id: str, principal: Principal,
                         directory: Directory) -> dict[str, Any]:
     case = await CaseRepository(runtime.db).get(tracking_id.upper())
     if case is None or not visible(case, principal, directory):
@@ -173,14 +176,14 @@ async def _visible_case(runtime: Runtime, tracking_id: str, principal: Principal
 @router.get("/{tracking_id}")
 async def read(tracking_id: Annotated[str, Path(max_length=16)], runtime: RuntimeDep, principal: StaffDep,
                directory: DirectoryDep) -> dict[str, Any]:
-    return view(await _visible_case(runtime, tracking_id, principal, directory), principal, directory)
+    return view(await visible_case(runtime, tracking_id, principal, directory), principal, directory)
 
 
 @router.post("/{tracking_id}/{action}")
 async def act(tracking_id: Annotated[str, Path(max_length=16)], action: Action, body: ActionIn, runtime: RuntimeDep,
               principal: StaffDep, directory: DirectoryDep) -> dict[str, Any]:
     repo = CaseRepository(runtime.db)
-    case = await _visible_case(runtime, tracking_id, principal, directory)
+    case = await visible_case(runtime, tracking_id, principal, directory)
     if body.version is not None and body.version != case["version"]:
         raise Problem(409, "Stale case", f"the case is at version {case['version']}, not {body.version}", field="version")
     try:
@@ -188,6 +191,11 @@ async def act(tracking_id: Annotated[str, Path(max_length=16)], action: Action, 
     except workflow.WorkflowError as exc:
         status = 409 if exc.field in ("status", "action") or "loop" in exc.reason else 422
         raise Problem(status, "Step refused", exc.reason, field=exc.field) from exc
+    publish = body.public_attachments or []
+    if publish:
+        if action != "verify":
+            raise Problem(422, "Step refused", "photos are made public at verification", field="public_attachments")
+        attachments.check_publishable(case, publish)
     parent = None
     if action == "merge":
         parent = await repo.get((body.parent or "").upper())
@@ -202,6 +210,8 @@ async def act(tracking_id: Annotated[str, Path(max_length=16)], action: Action, 
     if action == "verify" and step.fields.get("category"):
         # the coordinator's decision teaches the classifier
         await repo.learn(case["_id"], f"{case['title']} {case['body']}", step.fields["category"])
+    for attachment_id in publish:
+        await attachments.set_visibility(runtime, case, attachment_id, True, principal)
     updated = await repo.get(case["_id"])
     await steps.follow_parent(runtime, repo, updated or case, principal.subject, principal.role)
     return view(updated or case, principal, directory)
