@@ -34,7 +34,11 @@ def rows() -> list[tuple[str, str, str, str]]:  # noqa: C901
                 default = "(development value; required elsewhere)"
             out.append((env_name(name, field), service, f"`{default}`" if default not in (None, "") else "unset",
                         field.description or ("HTTP port" if name == "port" else "")))
-    return out
+    # a setting two services share (the attachments') is one row naming both
+    merged: dict[tuple[str, str, str], list[str]] = {}
+    for var, service, default, meaning in out:
+        merged.setdefault((var, default, meaning), []).append(service)
+    return [(var, ", ".join(services), default, meaning) for (var, default, meaning), services in merged.items()]
 
 
 def main() -> None:

@@ -79,6 +79,11 @@ kannel() {
   return 0
 }
 
+module_source() {
+  # a Go module's source folder in the module cache (downloaded from the module proxy once)
+  (cd "$(mktemp -d)" && go mod download -json "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')
+}
+
 ferretdb_bin() {
   local gopath
   gopath=$(go env GOPATH 2>/dev/null || echo "$HOME/go")
@@ -102,8 +107,7 @@ ferretdb() {
     # FerretDB instead of colliding in SQLite, whose busy handler sleeps up to 100 ms a time.
     # And $group computed only its first accumulator: every later one got an exhausted iterator.
     local src tmp
-    src=$(cd "$(mktemp -d)" && go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" \
-      | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])') || die "cannot download FerretDB"
+    src=$(module_source "github.com/FerretDB/FerretDB@$FERRETDB_VERSION") || die "cannot download FerretDB"
     tmp=$(mktemp -d)
     cp -r "$src/." "$tmp/" && chmod -R u+w "$tmp"
     echo "$FERRETDB_VERSION" > "$tmp/build/version/version.txt"
@@ -139,8 +143,7 @@ seaweedfs() {
     command -v go >/dev/null || die "Go is needed to build SeaweedFS"
     say "building SeaweedFS $SEAWEEDFS_RELEASE with Go (once; a few minutes)"
     local src
-    src=$(cd "$(mktemp -d)" && go mod download -json "github.com/seaweedfs/seaweedfs@$SEAWEEDFS_VERSION" \
-      | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])') || die "cannot download SeaweedFS"
+    src=$(module_source "github.com/seaweedfs/seaweedfs@$SEAWEEDFS_VERSION") || die "cannot download SeaweedFS"
     mkdir -p "$(dirname "$bin")"
     (cd "$src" && go build -o "$bin" ./weed) >"$STATE/logs/seaweedfs-build.log" 2>&1 \
       || die "SeaweedFS build failed; see $STATE/logs/seaweedfs-build.log"

@@ -30,8 +30,10 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         limit, field = self.max_bytes, "body"
-        if self.uploads is not None and scope.get("method") == "POST" and self.uploads[0].fullmatch(scope["path"]):
-            limit, field = self.uploads[1], "file"
+        headers = dict(scope.get("headers", []))
+        if (self.uploads is not None and scope.get("method") == "POST" and self.uploads[0].fullmatch(scope["path"])
+                and headers.get(b"content-type", b"").lower().startswith(b"multipart/form-data")):
+            limit, field = self.uploads[1], "file"   # only a form with files: a JSON body keeps its limit
         for name, value in scope.get("headers", []):
             if name == b"content-length":
                 try:

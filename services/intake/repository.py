@@ -8,6 +8,7 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
+from shared.attachments.service import listing
 from shared.events import Attachment, CaseTransition, Envelope
 from shared.storage.batch import GroupInserter
 from shared.storage.mongo import Index, count_in_window, insert_once
@@ -128,12 +129,9 @@ class ReportRepository:
         """The reporter's side's new files join the report with their events, in one update, only
         while the report is open and within its limits (two uploads at once cannot both pass them)."""
         assert self.relay is not None, "a repository that stores events needs the relay"
-        count, size = len(added), sum(a.size for a in added)
-        guard = {"status": {"$nin": ["closed", "archived"]},
-                 "$and": [{"$or": [{"attachment_count": {"$exists": False}}, {"attachment_count": {"$lte": max_files - count}}]},
-                          {"$or": [{"attachment_bytes": {"$exists": False}}, {"attachment_bytes": {"$lte": max_bytes - size}}]}]}
-        update = merge_updates({"$set": {f"attachments.{a.id}": a.model_dump() for a in added},
-                                "$inc": {"attachment_count": count, "attachment_bytes": size}}, outbox_update(events))
+        guard, listed = listing(added, max_files, max_bytes)
+        update = merge_updates(listed, outbox_update(events))
+        guard["status"] = {"$nin": ["closed", "archived"]}
         r = await self.reports.update_one({"_id": tracking_id, **guard}, update)
         if not r.modified_count:
             return False

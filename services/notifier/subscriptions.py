@@ -16,7 +16,7 @@ from shared.messaging.topology import SUBSCRIPTIONS
 from shared.privacy import Vault
 
 # what an integrator may subscribe to: the report events the notifier sees
-EVENTS = ("report.received.v1", "report.assigned.v1", "report.transitioned.v1")
+EVENTS = ("report.received.v1", "report.assigned.v1", "report.transitioned.v1", "report.attachment_added.v1")
 
 
 class SubscriptionError(ValueError):

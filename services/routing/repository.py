@@ -9,6 +9,7 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
+from shared.attachments.service import listing
 from shared.events import EPOCH, Attachment, Envelope
 from shared.storage.mongo import Index, insert_once
 from shared.storage.outbox import OutboxRelay, merge_updates, outbox_update
@@ -142,12 +143,9 @@ class CaseRepository:
                               statuses: list[str], max_files: int, max_bytes: int) -> bool:
         """The agency's files join the case with their events in one update, while the case is in
         one of ``statuses`` and the agency's side within its limits."""
-        count, size = len(added), sum(a.size for a in added)
-        guard = {"status": {"$in": statuses},
-                 "$and": [{"$or": [{"attachment_count": {"$exists": False}}, {"attachment_count": {"$lte": max_files - count}}]},
-                          {"$or": [{"attachment_bytes": {"$exists": False}}, {"attachment_bytes": {"$lte": max_bytes - size}}]}]}
-        update = merge_updates({"$set": {f"attachments.{a.id}": a.model_dump() for a in added},
-                                "$inc": {"attachment_count": count, "attachment_bytes": size}}, outbox_update(events))
+        guard, listed = listing(added, max_files, max_bytes)
+        update = merge_updates(listed, outbox_update(events))
+        guard["status"] = {"$in": statuses}
         r = await self.cases.update_one({"_id": tracking_id, **guard}, update)
         if not r.modified_count:
             return False

@@ -42,6 +42,18 @@ def ordered(attachments: dict[str, Any] | None) -> list[dict[str, Any]]:
     return sorted((attachments or {}).values(), key=lambda a: (a["added_at"], a["id"]))
 
 
+def listing(added: list[Attachment], max_files: int, max_bytes: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The guard and update that list new files on a document (a report, a case) with one
+    side's counters: two uploads at once cannot both pass the limits. Events are merged in by
+    the repository that owns the document."""
+    count, size = len(added), sum(a.size for a in added)
+    guard = {"$and": [{"$or": [{"attachment_count": {"$exists": False}}, {"attachment_count": {"$lte": max_files - count}}]},
+                      {"$or": [{"attachment_bytes": {"$exists": False}}, {"attachment_bytes": {"$lte": max_bytes - size}}]}]}
+    update = {"$set": {f"attachments.{a.id}": a.model_dump() for a in added},
+              "$inc": {"attachment_count": count, "attachment_bytes": size}}
+    return guard, update
+
+
 class Attachments:
     """The attachment store of a service, with its limits; one per process."""
 

@@ -12,9 +12,11 @@ import httpx
 
 from shared.auth import mint_jwt
 from tests.e2e.helpers import report_body
+from tests.support import files
 from tests.support.infra import ROOT
 from tests.support.stack import Stack, wait_until
 
+PHOTO = files.multipart([("p.png", files.png((40, 30)))])
 ROLES = ["public", "reporter", "reporter_wrong_token", "integrator_own", "integrator_other", "integrator_revoked",
          "officer_own", "officer_other", "coordinator", "oversight", "operator"]
 STAFF = {"officer_own", "coordinator", "oversight"}
@@ -41,6 +43,19 @@ MATRIX: dict[str, tuple[str, str, str, Any, set[str]]] = {
                                 STAFF | {"officer_other", "operator"}),
     "cases behind a figure":   ("sla", "GET", "/v1/sla/compliance/cases?period=2026&by=agency&key=kota-banjarmasin.pupr",
                                 None, {"oversight", "operator"}),
+    # files: the body is a multipart form (tests.support.files); {aid} a reporter's photo not yet
+    # public, {pid} the agency's PDF (staff only)
+    "reporter adds a photo":   ("intake", "POST", "/v1/reports/{tid}/attachments", PHOTO, {"reporter"}),
+    "integrator adds a photo": ("intake", "POST", "/v1/integrator/reports/{tid}/attachments", PHOTO, {"integrator_own"}),
+    "officer adds a photo":    ("routing", "POST", "/v1/cases/{tid}/attachments", PHOTO, {"officer_own"}),
+    "photo, before it is public": ("intake", "GET", "/v1/reports/{tid}/attachments/{aid}", None, {"reporter"}),
+    "photo, integrator's copy": ("intake", "GET", "/v1/integrator/reports/{tid}/attachments/{aid}", None,
+                                 {"integrator_own"}),
+    "photo, staff's copy":     ("routing", "GET", "/v1/cases/{tid}/attachments/{aid}", None, STAFF),
+    "agency's PDF, by intake": ("intake", "GET", "/v1/reports/{tid}/attachments/{pid}", None, set()),
+    "agency's PDF, by staff":  ("routing", "GET", "/v1/cases/{tid}/attachments/{pid}", None, STAFF),
+    "who sees a photo":        ("routing", "POST", "/v1/cases/{tid}/attachments/{aid}/visibility", {"public": False},
+                                {"coordinator"}),
     "direct e-mail":           ("notifier", "POST", "/v1/notifications/email",
                                 {"key": "access-test", "to": "kepala@example.go.id", "subject": "Rekap", "text": "Isi"},
                                 {"operator"}),
@@ -80,11 +95,19 @@ async def test_access_matrix_has_no_unexpected_allow_or_deny(make_stack, db_of) 
             "oversight": {"Authorization": f"Bearer {mint_jwt(settings, 'v1', 'oversight', None)}"},
             "operator": {"Authorization": f"Bearer {stack.iso.operator_token}"},
         }
+        photo, pdf = files.multipart([("p.png", files.png())]), files.multipart([("s.pdf", files.pdf())])
+        aid = (await client.post(f"{stack['intake'].url}/v1/reports/{tid}/attachments", content=photo[0],
+                                 headers={**photo[1], **headers["reporter"]})).json()["attachments"][0]["id"]
+        pid = (await client.post(f"{stack['routing'].url}/v1/cases/{tid}/attachments", content=pdf[0],
+                                 headers={**pdf[1], **headers["officer_own"]})).json()["attachments"][0]["id"]
         unexpected = []
         for name, (service, method, path, body, allowed) in MATRIX.items():
             for role in ROLES:
-                url = stack[service].url + path.format(tid=tid)
-                resp = await client.request(method, url, json=body, headers=headers[role])
+                url = stack[service].url + path.format(tid=tid, aid=aid, pid=pid)
+                if isinstance(body, tuple):
+                    resp = await client.request(method, url, content=body[0], headers={**body[1], **headers[role]})
+                else:
+                    resp = await client.request(method, url, json=body, headers=headers[role])
                 granted = resp.status_code < 300
                 assert resp.status_code < 500, (name, role, resp.text)
                 if granted != (role in allowed):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import os
 import shutil
 import tempfile
@@ -329,3 +330,73 @@ async def test_the_same_journey_on_a_real_s3_compatible_server(make_stack, db_of
         listed = await s3.list_objects_v2(Bucket=bucket)
         # two photos (each with its thumbnail) and a PDF
         assert len(listed["Contents"]) == 5
+
+
+VAGUE = "Mohon perhatian bapak dan ibu sekalian atas keadaan di lingkungan kami, terima kasih"
+
+
+async def test_integrators_attach_to_their_own_reports_and_hear_of_files_by_webhook(make_stack, db_of) -> None:  # type: ignore[no-untyped-def]
+    from tests.e2e.test_integrators import _key
+    from tests.e2e.test_notifier import _subscribe
+    from tests.support.peers import HttpPeer
+
+    receiver = HttpPeer(status=200, answer=b"ok").start()
+    stack: Stack = make_stack()
+    db = db_of(stack)
+    r = Readers(stack)
+    try:
+        bjm, plk = _key(stack, "banjarmasin-app", "63.71"), _key(stack, "palangkaraya-app", "62.71")
+        await _subscribe(stack, f"{receiver.url}/hook", ["report.attachment_added.v1"])
+        mine, other = {"X-Api-Key": bjm["api_key"]}, {"X-Api-Key": plk["api_key"]}
+        created = await r.intake.post("/v1/integrator/reports", headers=mine,
+                                      json=report_body(region_code="63.71", category=None, title="Perlu perhatian",
+                                                       body=VAGUE, confidential=False))
+        tid = created.json()["tracking_id"]
+        body, headers = files.multipart([("foto.jpg", files.photo_with_gps((1200, 900)))])
+        assert (await r.intake.post(f"/v1/integrator/reports/{tid}/attachments", content=body,
+                                    headers={**headers, **other})).status_code == 404
+        added = await r.intake.post(f"/v1/integrator/reports/{tid}/attachments", content=body,
+                                    headers={**headers, **mine})
+        assert added.status_code == 201, added.text
+        [photo] = added.json()["attachments"]
+        assert photo["url"] == f"/v1/integrator/reports/{tid}/attachments/{photo['id']}"
+        fetched = await r.intake.get(photo["url"], headers=mine)
+        assert fetched.status_code == 200
+        no_metadata(fetched.content)
+        assert (await r.intake.get(photo["url"], headers=other)).status_code == 404
+        assert (await r.intake.get(f"/v1/reports/{tid}/attachments/{photo['id']}")).status_code == 404
+
+        # the webhook: that a photo came, in the public shape (no hash, no size, no bytes)
+        await wait_until(lambda: _arrived(receiver), timeout=60, message="attachment webhook")
+        sent = [req for req in receiver.requests if b"report.attachment_added" in req.body]
+        doc = json.loads(sent[0].body)
+        assert doc["data"]["attachment_id"] == photo["id"] and doc["data"]["kind"] == "image"
+        assert doc["data"]["by"] == "reporter" and "sha256" not in sent[0].body.decode() and "size" not in doc["data"]
+
+        # a coordinator lets the photo be public as they verify the report
+        case = await wait_until(lambda: db.cases.find_one({"_id": tid, f"attachments.{photo['id']}": {"$exists": True}}),
+                                message="case lists the integrator's photo")
+        if case["status"] == "assigned":      # the classifier routed it: the agency hands it back to verify
+            bounced = await r.routing.post(f"/v1/cases/{tid}/bounce", json={"reason": "bukan wewenang kami"},
+                                           headers=r.staff("officer", case["agency_id"]))
+            assert bounced.status_code == 200, bounced.text
+            case = await wait_until(lambda: db.cases.find_one({"_id": tid, "status": "received"}), message="bounced")
+        coordinator = r.staff("coordinator", case["coordinator_id"])
+        wrong = await r.routing.post(f"/v1/cases/{tid}/verify", headers=coordinator,
+                                     json={"agency_id": "kota-banjarmasin.pupr", "public_attachments": ["nope"]})
+        assert wrong.status_code == 422 and wrong.json()["field"] == "public_attachments"
+        verified = await r.routing.post(f"/v1/cases/{tid}/verify", headers=coordinator,
+                                        json={"agency_id": "kota-banjarmasin.pupr", "public_attachments": [photo["id"]]})
+        assert verified.status_code == 200, verified.text
+        assert verified.json()["attachments"][0]["visibility"] == "public"
+        await wait_until(lambda: db.reports.find_one({"_id": tid, f"attachments.{photo['id']}.visibility": "public"}),
+                         message="intake shows the photo public")
+        public = await r.intake.get(f"/v1/reports/{tid}/attachments/{photo['id']}")
+        assert public.status_code == 200 and public.content == fetched.content
+    finally:
+        await r.close()
+        receiver.stop()
+
+
+async def _arrived(receiver: Any) -> bool:
+    return any(b"report.attachment_added" in req.body for req in receiver.requests)

@@ -172,3 +172,15 @@ def test_the_web_portal_knows_only_the_services_urls() -> None:
     for name in ("intake", "routing", "sla", "notifier"):
         assert env[f"LAPOR_{name.upper()}_URL"].startswith(f"http://{name}:")
     assert "8000:8000" in web["ports"]
+
+
+def test_the_services_that_take_files_keep_them_in_the_s3_store_with_keys_from_the_environment() -> None:
+    seaweed = COMPOSE["services"]["seaweedfs"]
+    assert "ports" not in seaweed and "-s3" in seaweed["command"][0]
+    for name in ("intake", "routing"):
+        env = COMPOSE["services"][name]["environment"]
+        assert env["LAPOR_ATTACHMENTS_BACKEND"] == "s3" and env["LAPOR_S3_ENDPOINT_URL"] == "http://seaweedfs:8333"
+        assert re.fullmatch(r"\$\{S3_SECRET_KEY:\?[^}]+\}", env["LAPOR_S3_SECRET_KEY"])
+        assert COMPOSE["services"][name]["depends_on"]["seaweedfs"]["condition"] == "service_healthy"
+    for name in ("notifier", "sla", "web"):   # no key where no file is taken
+        assert "LAPOR_S3_SECRET_KEY" not in (COMPOSE["services"][name].get("environment") or {})
