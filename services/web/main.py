@@ -43,7 +43,7 @@ MAX_FORM_BYTES = 256 * 1024
 class PageBodyLimit(BodyLimitMiddleware):
     """413 as a page a person can read (the services answer problem+json)."""
 
-    async def _reject(self, send: Send) -> None:
+    async def _reject(self, send: Send, limit: int, field: str) -> None:
         body = TOO_LARGE_PAGE.encode()
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(body)).encode())]})
