@@ -86,7 +86,8 @@ async def storing(data: bytes, folder: Path) -> dict[str, Any]:
     out["local_put_ms"] = round(await rounds(local), 2)
     out["local_ratio"] = round(out["local_put_ms"] / floor, 2)
     if port_open(S3_PORT):
-        s3 = await S3Store(AttachmentSettings(attachments_backend="s3", s3_endpoint_url=f"http://127.0.0.1:{S3_PORT}",
+        s3 = await S3Store(AttachmentSettings(environment="development", attachments_backend="s3",
+                                              s3_endpoint_url=f"http://127.0.0.1:{S3_PORT}",
                                               s3_bucket=f"lapor-bench-{uuid.uuid4().hex[:8]}")).start()
         try:
             out["s3_put_ms"] = round(await rounds(s3), 2)
