@@ -84,8 +84,8 @@ async def run(max_open: int = 1_000_000, due: int = 1000) -> dict[str, Any]:
     client: AsyncMongoClient = AsyncMongoClient(iso.mongo_url, tz_aware=True)
     db = client[iso.mongo_db]
     settings = SlaSettings(due_shards=SHARDS, mongo_url=iso.mongo_url, mongo_db=iso.mongo_db)
-    repo = DeadlineRepository(db, SHARDS)
-    watcher = DueWatcher(repo, load_book(settings.policy_dir), relay=None, settings=settings)
+    repo = DeadlineRepository(db, SHARDS, leave_to_sweeper=True)   # no relay here: nothing is published
+    watcher = DueWatcher(repo, load_book(settings.policy_dir), settings=settings)
     now = utcnow()
     await repo.cursor(now - timedelta(seconds=settings.watch_margin_s))
     sizes = [n for n in (10_000, 100_000, 1_000_000) if n <= max_open]

@@ -223,12 +223,10 @@ async def fetch(db: AsyncDatabase) -> Directory:
     return Directory(agencies, categories, version)
 
 
-DIRECTORY_KEY = "directory"
-
-
 def directory_of(runtime: Any) -> Directory:
     """The directory this service keeps fresh (``keep_fresh``); the one place that reads it."""
-    directory: Directory = runtime.extras[DIRECTORY_KEY]
+    directory: Directory | None = runtime.directory
+    assert directory is not None, "the service keeps no directory (shared.directory.keep_fresh)"
     return directory
 
 
@@ -240,21 +238,21 @@ DirectoryDep = Annotated[Directory, Depends(get_directory)]
 
 
 async def keep_fresh(runtime: Any, every: float) -> None:
-    """Put the stored directory in ``runtime.extras["directory"]`` now and re-read it periodically."""
+    """Put the stored directory in ``runtime.directory`` now and re-read it periodically."""
     import asyncio
 
     from shared.observability.logging import get_logger
 
     log = get_logger(__name__)
-    runtime.extras[DIRECTORY_KEY] = await fetch(runtime.db)
-    if not runtime.extras[DIRECTORY_KEY].agencies:
+    runtime.directory = await fetch(runtime.db)
+    if not runtime.directory.agencies:
         log.warning("the agency directory is empty: load one with python -m services.routing.cli load-directory")
 
     async def refresh() -> None:
         while True:
             await asyncio.sleep(every)
             try:
-                runtime.extras[DIRECTORY_KEY] = await fetch(runtime.db)
+                runtime.directory = await fetch(runtime.db)
             except Exception as exc:  # keep the copy we have
                 log.warning("directory refresh failed", error=repr(exc))
 

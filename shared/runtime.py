@@ -22,6 +22,7 @@ from shared.attachments.service import Attachments
 from shared.attachments.settings import AttachmentSettings
 from shared.attachments.store import open_store
 from shared.attachments.upload import OVERHEAD as UPLOAD_OVERHEAD
+from shared.directory import Directory
 from shared.health import health_router
 from shared.http import BodyLimitMiddleware, LogContextMiddleware
 from shared.messaging.broker import Broker
@@ -50,6 +51,7 @@ class Runtime:
     vault: Vault
     consumer: EventConsumer | None = None
     attachments: Attachments | None = None     # services that take files (ServiceSpec.attachments)
+    directory: Directory | None = None         # services that keep the agency directory (directory.keep_fresh)
     extras: dict[str, Any] = field(default_factory=dict)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 

@@ -13,7 +13,7 @@ from fastapi import Request
 from fastapi.responses import StreamingResponse
 
 from services.intake.models import AttachmentView
-from services.intake.repository import ReportRepository
+from services.intake.repository import reports_of
 from shared.attachments.service import AddedBy, Attachments, Which, is_public, ordered
 from shared.attachments.upload import Upload
 from shared.events import Attachment, AttachmentAdded, make_event
@@ -77,7 +77,7 @@ async def attach(runtime: Runtime, request: Request, doc: dict[str, Any], added_
         upload.close()
     events = [make_event(AttachmentAdded(tracking_id=doc["_id"], attachment=a, at=a.added_at),
                          correlation_id=doc["_id"], producer=runtime.settings.service_name) for a in stored]
-    repo = ReportRepository(runtime.db, relay=runtime.relay)
+    repo = reports_of(runtime)
     if not await repo.add_attachments(doc["_id"], stored, events, files.settings.attachment_max_files,
                                       files.settings.attachment_total_bytes):
         await files.discard(stored)

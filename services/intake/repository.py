@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
@@ -12,7 +12,10 @@ from shared.attachments.service import listing
 from shared.events import Attachment, CaseTransition, Envelope
 from shared.storage.batch import GroupInserter
 from shared.storage.mongo import Index, count_in_window, insert_once
-from shared.storage.outbox import OutboxRelay, merge_updates, outbox_update
+from shared.storage.outbox import OutboxRelay, OutboxWriter, merge_updates, outbox_insert_fields, outbox_update
+
+if TYPE_CHECKING:
+    from shared.runtime import Runtime
 
 REPORTS = "reports"
 IDEMPOTENCY = "idempotency"
@@ -35,7 +38,12 @@ INDEXES = [
 ]
 
 
-class ReportRepository:
+def reports_of(runtime: "Runtime") -> "ReportRepository":
+    """The reports' repository of this process: its group inserter and its relay."""
+    return ReportRepository(runtime.db, runtime.extras.get(REPORTS_INSERTER), runtime.relay)
+
+
+class ReportRepository(OutboxWriter):
     def __init__(self, db: AsyncDatabase, inserter: GroupInserter | None = None,
                  relay: OutboxRelay | None = None) -> None:
         self.reports = db[REPORTS]
@@ -45,12 +53,14 @@ class ReportRepository:
         self.sms_inbound = db[SMS_INBOUND]
         self.sms_rate = db[SMS_RATE]
 
-    async def insert(self, doc: dict[str, Any]) -> None:
-        """Stored when this returns; ``DuplicateKeyError`` if the tracking ID exists."""
+    async def insert(self, doc: dict[str, Any], events: list[Envelope]) -> None:
+        """Stored with its events when this returns; ``DuplicateKeyError`` if the tracking ID exists."""
+        doc = {**doc, **outbox_insert_fields(events)}
         if self.inserter is not None:
             await self.inserter.insert(doc)
         else:
             await self.reports.insert_one(doc)
+        self.handed_over(REPORTS, doc["_id"], events, True)
 
     async def get(self, tracking_id: str) -> dict[str, Any] | None:
         return await self.reports.find_one({"_id": tracking_id}, {"outbox": 0, "applied_events": 0})
@@ -85,9 +95,11 @@ class ReportRepository:
             {"_id": step.tracking_id, "case_version": {"$lt": step.case_version}}, {"$set": fields}
         )
 
-    async def record_sms(self, doc: dict[str, Any]) -> bool:
-        """One document per gateway message: a gateway's retry of it finds it and stops."""
-        return await insert_once(self.sms_inbound, doc)
+    async def record_sms(self, doc: dict[str, Any], events: list[Envelope]) -> bool:
+        """One document per gateway message, with its answer's event: a gateway's retry of it
+        finds it and stops."""
+        stored = await insert_once(self.sms_inbound, {**doc, **outbox_insert_fields(events)})
+        return self.handed_over(SMS_INBOUND, doc["_id"], events, stored)
 
     async def sms_count(self, sender_hash: str, hour: str) -> int:
         """Count this message against its sender's hour; returns the count so far."""
@@ -98,7 +110,7 @@ class ReportRepository:
         update = merge_updates({"$push": {"replies": reply, "reply_keys": reply["key"]}, "$set": {"updated_at": reply["at"]}},
                                outbox_update(events))
         r = await self.reports.update_one({"_id": tracking_id, "reply_keys": {"$ne": reply["key"]}}, update)
-        return bool(r.modified_count)
+        return self.handed_over(REPORTS, tracking_id, events, bool(r.modified_count))
 
     async def of_integrator(self, integrator_id: str, reference: str | None, status: str | None,
                             limit: int, before: datetime | None = None) -> list[dict[str, Any]]:
@@ -122,21 +134,17 @@ class ReportRepository:
                              events: list[Any]) -> bool:
         """One reporter action with its event, only if ``guard`` still holds (one update)."""
         r = await self.reports.update_one({"_id": tracking_id, **guard}, merge_updates(update, outbox_update(events)))
-        return bool(r.modified_count)
+        return self.handed_over(REPORTS, tracking_id, events, bool(r.modified_count))
 
     async def add_attachments(self, tracking_id: str, added: list[Attachment], events: list[Envelope],
                               max_files: int, max_bytes: int) -> bool:
         """The reporter's side's new files join the report with their events, in one update, only
         while the report is open and within its limits (two uploads at once cannot both pass them)."""
-        assert self.relay is not None, "a repository that stores events needs the relay"
         guard, listed = listing(added, max_files, max_bytes)
         update = merge_updates(listed, outbox_update(events))
         guard["status"] = {"$nin": ["closed", "archived"]}
         r = await self.reports.update_one({"_id": tracking_id, **guard}, update)
-        if not r.modified_count:
-            return False
-        self.relay.submit(REPORTS, tracking_id, events)
-        return True
+        return self.handed_over(REPORTS, tracking_id, events, bool(r.modified_count))
 
     async def copy_attachment(self, tracking_id: str, attachment: Attachment) -> None:
         """An officer's file (routing stored it): listed once, whatever arrives twice."""

@@ -13,17 +13,13 @@ from typing import Any
 from pymongo.errors import DuplicateKeyError
 
 from services.intake.models import ReportIn
-from services.intake.repository import REPORTS_INSERTER, ReportRepository
+from services.intake.repository import reports_of
 from shared.tracking import new_tracking_id
 from shared.events import Attachment, Channel, ReplyAddress, ReportReceived, make_event, utcnow
 from shared.observability.tracing import annotate
 from shared.privacy import Vault, new_secret_token, token_hash
 from shared.runtime import Runtime
 from shared.statuses import Status
-from shared.storage.outbox import outbox_insert_fields
-
-REPORTS = "reports"
-
 
 @dataclass
 class Accepted:
@@ -74,7 +70,7 @@ async def accept_report(
     With a given ``tracking_id`` (idempotent retries) a duplicate means the report exists
     already and is returned as accepted; without one, a (very rare) ID collision draws again.
     """
-    repo = ReportRepository(runtime.db, runtime.extras.get(REPORTS_INSERTER))
+    repo = reports_of(runtime)
     token = token or new_secret_token()
     # a number an SMS came from is the sender's own
     reporter, reply_to = _reporter_fields(report, runtime.vault, contacts_proven or channel == "sms")
@@ -120,17 +116,15 @@ async def accept_report(
             "attachments": {a.id: a.model_dump() for a in attachments or []},
             "attachment_count": len(attachments or []),
             "attachment_bytes": sum(a.size for a in attachments or []),
-            **outbox_insert_fields([event]),
         }
         try:
-            await repo.insert(doc)
+            await repo.insert(doc, [event])
         except DuplicateKeyError:
             if tracking_id is not None:
                 existing = await repo.get(tracking_id)
                 assert existing is not None
                 return Accepted(tracking_id, token, existing["received_at"], existing["status"])
             continue
-        runtime.relay.submit(REPORTS, tid, [event])
         annotate(tracking_id=tid, channel=channel)
         return Accepted(tid, token, now)
     raise RuntimeError("could not draw a free tracking ID")

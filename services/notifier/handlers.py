@@ -9,7 +9,7 @@ from services.notifier import templates
 from services.notifier.delivery import Dispatcher, Request
 from services.notifier.webhook_documents import public_attachment, public_step, webhook_document
 from services.notifier.repository import NotificationRepository
-from shared.directory import Contact, Directory
+from shared.directory import Contact, Directory, directory_of
 from shared.events import AttachmentAdded, CaseTransition, Envelope, ReportAssigned, ReportReceived, SlaStep, SmsAnswer
 from shared.messaging.consumer import Handlers
 from shared.observability.logging import get_logger
@@ -121,7 +121,7 @@ def build_handlers(runtime: Runtime) -> Handlers:
     async def alert(env: Envelope) -> None:
         # SLA steps carry no identity and no content; neither do the alerts built from them
         step = env.parse(SlaStep)
-        directory: Directory = runtime.extras["directory"]
+        directory: Directory = directory_of(runtime)
         agency = directory.agencies.get(step.agency_id or "")
         values = {"tracking_id": step.tracking_id, "stage": templates.stage_name(step.stage, "id"),
                   "agency_name": agency.name if agency else (step.agency_id or "koordinator"),

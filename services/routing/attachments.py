@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import Request
 
-from services.routing.repository import CaseRepository
+from services.routing.repository import cases_of
 from shared.attachments.service import Attachments, is_public, ordered
 from shared.auth import Principal
 from shared.events import Attachment, AttachmentAdded, AttachmentVisibilityChanged, make_event, utcnow
@@ -61,7 +61,7 @@ async def attach(runtime: Runtime, request: Request, case: dict[str, Any], princ
         upload.close()
     events = [make_event(AttachmentAdded(tracking_id=case["_id"], attachment=a, at=a.added_at),
                          correlation_id=case["_id"], producer=runtime.settings.service_name) for a in stored]
-    if not await CaseRepository(runtime.db, runtime.relay).add_attachments(
+    if not await cases_of(runtime).add_attachments(
             case["_id"], stored, events, ANSWERING, files.settings.attachment_max_files,
             files.settings.attachment_total_bytes):
         await files.discard(stored)
@@ -90,6 +90,6 @@ async def set_visibility(runtime: Runtime, case: dict[str, Any], attachment_id: 
     event = make_event(AttachmentVisibilityChanged(tracking_id=case["_id"], attachment_id=attachment_id,
                                                    visibility=visibility, actor_role=principal.role, at=now),
                        correlation_id=case["_id"], producer=runtime.settings.service_name)
-    if not await CaseRepository(runtime.db, runtime.relay).set_attachment_visibility(
+    if not await cases_of(runtime).set_attachment_visibility(
             case["_id"], attachment_id, visibility, now, principal.subject, [event]):
         raise Problem(404, "Not found", "no such photo on this case", field="attachment_id")

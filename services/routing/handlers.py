@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from shared.directory import Directory
+from shared.directory import Directory, directory_of
 from services.routing import steps, workflow
 from services.routing.classifier import normalise
-from services.routing.repository import CASES, NO_DEADLINE, CaseRepository
+from services.routing.repository import NO_DEADLINE, cases_of
 from services.routing.rules import coordinator_of, route
+from services.routing.settings import RoutingSettings
 from shared.events import (AttachmentAdded, Privacy, Envelope, ReopenRequested, ReportAssigned, ReportReceived, ReportReplied,
                            SlaAutoCloseDue, SlaDueChanged, SlaStep,
                            make_event, utcnow)
@@ -17,24 +18,25 @@ from shared.messaging.consumer import Handlers
 from shared.observability.tracing import annotate
 from shared.runtime import Runtime
 from shared.statuses import OPEN, Status
-from shared.storage.outbox import outbox_insert_fields
 
 
 def build_handlers(runtime: Runtime) -> Handlers:
     handlers = Handlers("routing")
-    repo = CaseRepository(runtime.db)
+    repo = cases_of(runtime)
+    settings = runtime.settings
+    assert isinstance(settings, RoutingSettings), "routing's handlers run in routing"
 
     @handlers.on("report.received.v1", idempotent=True)  # the case insert is keyed by tracking ID
     async def on_received(env: Envelope) -> None:
         report = env.parse(ReportReceived)
         if await repo.exists(report.tracking_id):
             return
-        directory: Directory = runtime.extras["directory"]
+        directory: Directory = directory_of(runtime)
         classifier = runtime.extras.get("classifier")
         # once: both the category and the duplicate check read it (stemming is the costly part)
         norm = normalise(f"{report.title} {report.body}")
         # scoring is a few hundred dictionary lookups (classifier.Model): cheaper than a thread hop
-        decision = route(report, directory, classifier, runtime.settings.classifier_threshold,  # type: ignore[attr-defined]
+        decision = route(report, directory, classifier, settings.classifier_threshold,
                          normalised=norm)
         category = decision.category or report.category
         now = utcnow()
@@ -84,10 +86,8 @@ def build_handlers(runtime: Runtime) -> Handlers:
             "timeline": timeline,
             # metadata of the files sent with the report (intake stored the bytes)
             "attachments": {a.id: a.model_dump() for a in report.attachments},
-            **outbox_insert_fields(events),
         }
-        if await repo.create(doc) and events:
-            runtime.relay.submit(CASES, report.tracking_id, events)
+        await repo.create(doc, events)
 
     async def duplicate_of(report: ReportReceived, norm: str, agency_id: str | None,
                            classifier: Any) -> dict[str, Any] | None:
@@ -95,7 +95,7 @@ def build_handlers(runtime: Runtime) -> Handlers:
         scope = agency_id or report.region_code
         if classifier is None or not scope:
             return None
-        threshold = runtime.settings.duplicate_threshold  # type: ignore[attr-defined]
+        threshold = settings.duplicate_threshold
         recent, seen_n = await repo.recent(scope, (report.received_at - timedelta(days=30)).strftime("%Y-%m-%d"))
         others = [o for o in recent if o["tid"] != report.tracking_id]
         # kept normalised, so a comparison is a few dictionary lookups

@@ -12,6 +12,7 @@ from services.routing.handlers import build_handlers
 from services.routing.repository import CaseRepository
 from services.routing.settings import RoutingSettings
 from shared import directory
+from shared.directory import directory_of
 from shared.observability.logging import get_logger
 from shared.runtime import Runtime, ServiceSpec, create_service_app
 
@@ -23,11 +24,11 @@ async def _train(runtime: Runtime) -> None:
     decisions; nothing to do when neither the directory nor the decisions changed since the
     last training."""
     decisions = await CaseRepository(runtime.db).decisions()
-    basis = (runtime.extras["directory"].version, decisions)
+    basis = (directory_of(runtime).version, decisions)
     if runtime.extras.get("classifier") is not None and runtime.extras.get("trained_on") == basis:
         return
     runtime.extras["trained_on"] = basis
-    model = await classifier.train_in_child(classifier.examples_for(runtime.extras["directory"], decisions))
+    model = await classifier.train_in_child(classifier.examples_for(directory_of(runtime), decisions))
     runtime.extras["classifier"] = model
     log.info("classifier trained", model_version=model.version, examples=model.size, decisions=len(decisions))
 
@@ -46,7 +47,7 @@ def create_app(settings: RoutingSettings | None = None) -> FastAPI:
 
     async def on_start(runtime: Runtime) -> None:
         await directory.keep_fresh(runtime, settings.directory_refresh_s)
-        if runtime.extras["directory"].categories:
+        if directory_of(runtime).categories:
             await _train(runtime)
         runtime.spawn(_keep_learning(runtime, settings.classifier_retrain_s), "classifier-retrain")
 

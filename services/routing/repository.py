@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
@@ -12,7 +12,10 @@ from pymongo.asynchronous.database import AsyncDatabase
 from shared.attachments.service import listing
 from shared.events import EPOCH, Attachment, Envelope
 from shared.storage.mongo import Index, insert_once
-from shared.storage.outbox import OutboxRelay, merge_updates, outbox_update
+from shared.storage.outbox import OutboxRelay, OutboxWriter, merge_updates, outbox_insert_fields, outbox_update
+
+if TYPE_CHECKING:
+    from shared.runtime import Runtime
 
 CASES = "cases"
 TRAINING = "routing_training"
@@ -38,7 +41,12 @@ def text_filter(q: str) -> dict[str, Any]:
     return {"$or": [{"title": pattern}, {"body": pattern}, {"_id": q.strip().upper()}]}
 
 
-class CaseRepository:
+def cases_of(runtime: "Runtime") -> "CaseRepository":
+    """The cases' repository of this process, with its relay."""
+    return CaseRepository(runtime.db, runtime.relay)
+
+
+class CaseRepository(OutboxWriter):
     def __init__(self, db: AsyncDatabase, relay: OutboxRelay | None = None) -> None:
         self.relay = relay
         self.cases = db[CASES]
@@ -48,9 +56,11 @@ class CaseRepository:
     async def exists(self, tracking_id: str) -> bool:
         return await self.cases.find_one({"_id": tracking_id}, {"_id": 1}) is not None
 
-    async def create(self, doc: dict[str, Any]) -> bool:
-        """Open a case file once; False when it was opened already (a redelivered event)."""
-        return await insert_once(self.cases, doc)
+    async def create(self, doc: dict[str, Any], events: list[Envelope]) -> bool:
+        """Open a case file once, with its events; False when it was opened already (a
+        redelivered event)."""
+        stored = await insert_once(self.cases, {**doc, **outbox_insert_fields(events)})
+        return self.handed_over(CASES, doc["_id"], events, stored)
 
     async def get(self, tracking_id: str) -> dict[str, Any] | None:
         return await self.cases.find_one({"_id": tracking_id}, {"outbox": 0})
@@ -66,7 +76,7 @@ class CaseRepository:
             outbox_update(events),
         )
         result = await self.cases.update_one({"_id": tracking_id, "status": from_status, "version": version}, update)
-        return bool(result.modified_count)
+        return self.handed_over(CASES, tracking_id, events, bool(result.modified_count))
 
     async def inbox(self, scope: dict[str, Any], filters: dict[str, Any], after: tuple[Any, ...] | None,
                     limit: int, order: str = "received") -> list[dict[str, Any]]:
@@ -135,10 +145,6 @@ class CaseRepository:
     async def decisions(self) -> list[tuple[str, str]]:
         return [(d["text"], d["category"]) async for d in self.training.find({})]
 
-    def _submit(self, tracking_id: str, events: list[Envelope]) -> None:
-        assert self.relay is not None, "a repository that stores events needs the relay"
-        self.relay.submit(CASES, tracking_id, events)
-
     async def add_attachments(self, tracking_id: str, added: list[Attachment], events: list[Envelope],
                               statuses: list[str], max_files: int, max_bytes: int) -> bool:
         """The agency's files join the case with their events in one update, while the case is in
@@ -147,10 +153,7 @@ class CaseRepository:
         update = merge_updates(listed, outbox_update(events))
         guard["status"] = {"$in": statuses}
         r = await self.cases.update_one({"_id": tracking_id, **guard}, update)
-        if not r.modified_count:
-            return False
-        self._submit(tracking_id, events)
-        return True
+        return self.handed_over(CASES, tracking_id, events, bool(r.modified_count))
 
     async def copy_attachment(self, tracking_id: str, attachment: Attachment) -> None:
         """A reporter's or integrator's later file (intake stored it): listed once."""
@@ -165,7 +168,4 @@ class CaseRepository:
         update = merge_updates({"$set": {f"{key}.visibility": visibility, f"{key}.visibility_at": at,
                                          f"{key}.visibility_by": by}}, outbox_update(events))
         r = await self.cases.update_one({"_id": tracking_id, f"{key}.kind": "image"}, update)
-        if not r.modified_count:
-            return False
-        self._submit(tracking_id, events)
-        return True
+        return self.handed_over(CASES, tracking_id, events, bool(r.modified_count))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from services.routing import workflow
-from services.routing.repository import CASES, CaseRepository
+from services.routing.repository import CaseRepository
 from shared.directory import directory_of
 from shared.events import CaseTransition, Privacy, make_event, utcnow
 from shared.observability.logging import get_logger
@@ -57,10 +57,7 @@ async def write_step(runtime: Runtime, repo: CaseRepository, case: dict[str, Any
         privacy=after,
     )
     event = make_event(transition, correlation_id=case["_id"], producer=runtime.settings.service_name)
-    if not await repo.step(case["_id"], step.from_status, case["version"], fields, entry, [event]):
-        return False
-    runtime.relay.submit(CASES, case["_id"], [event])
-    return True
+    return await repo.step(case["_id"], step.from_status, case["version"], fields, entry, [event])
 
 
 async def follow_parent(runtime: Runtime, repo: CaseRepository, case: dict[str, Any], actor: str,

@@ -58,7 +58,7 @@ async def rebuild_board(db: AsyncDatabase, repo: DeadlineRepository, settings: S
 async def _run(args: argparse.Namespace) -> int:
     settings = SlaSettings()
     client, db = connect(settings)
-    repo = DeadlineRepository(db, settings.due_shards)
+    repo = DeadlineRepository(db, settings.due_shards, leave_to_sweeper=True)
     try:
         if args.command == "rebuild-board":
             print(f"{await rebuild_board(db, repo, settings)} reports counted into the command centre's figures")

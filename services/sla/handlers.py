@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from services.sla.board import BoardRepository
 from services.sla.clocks import Clocks, current_clock, record_current_due
 from services.sla.policy import POLICIES_KEY, PolicyBook
-from services.sla.repository import REPORTS, DeadlineRepository
+from services.sla.repository import DeadlineRepository
 from shared.events import CaseTransition, Envelope, ReportAssigned, ReportRated, ReportReceived
 from shared.messaging.consumer import Handlers
 from shared.regions import timezone_for
@@ -31,7 +31,7 @@ def board_steps(step: CaseTransition) -> list[str]:
 
 def build_handlers(runtime: Runtime) -> Handlers:
     handlers = Handlers("sla")
-    repo = DeadlineRepository(runtime.db, runtime.settings.due_shards)
+    repo = DeadlineRepository(runtime.db, runtime.settings.due_shards, runtime.relay)
     book: PolicyBook = runtime.extras[POLICIES_KEY]
     clocks = Clocks(repo, book)
     board = BoardRepository(runtime.db)
@@ -78,9 +78,7 @@ def build_handlers(runtime: Runtime) -> Handlers:
         await board.mirror(tid, await repo.facts(tid) or {}, current_clock(await repo.for_report(tid), book))
 
     async def tell_current_due(tid: str, at: datetime) -> None:
-        events = await record_current_due(repo, book, tid, at, runtime.settings.service_name)
-        if events:
-            runtime.relay.submit(REPORTS, tid, events)
+        await record_current_due(repo, book, tid, at, runtime.settings.service_name)
 
     async def record_facts(step: CaseTransition) -> None:
         tid, at = step.tracking_id, step.at

@@ -42,7 +42,7 @@ def create_app(settings: SlaSettings | None = None) -> FastAPI:
     async def on_start(runtime: Runtime) -> None:
         runtime.extras[POLICIES_KEY] = book
         await directory.keep_fresh(runtime, settings.directory_refresh_s)  # whose region a reader may see
-        watcher = DueWatcher(DeadlineRepository(runtime.db, settings.due_shards), book, runtime.relay, settings)
+        watcher = DueWatcher(DeadlineRepository(runtime.db, settings.due_shards, runtime.relay), book, settings)
         runtime.spawn(watcher.run(), "sla-watch")
         runtime.spawn(_watch_overdue(runtime, settings.queue_watch_interval_s), "overdue-watch")
 

@@ -24,9 +24,9 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from shared.events import EPOCH
+from shared.events import Envelope, EPOCH
 from shared.storage.mongo import Index, insert_once
-from shared.storage.outbox import merge_updates, outbox_update
+from shared.storage.outbox import OutboxRelay, OutboxWriter, merge_updates, outbox_insert_fields, outbox_update
 
 DEADLINES = "deadlines"
 DUE = "sla_due"
@@ -54,8 +54,10 @@ def bucket_id(minute: str, deadline_id: str, shards: int) -> str:
     return f"{minute}:{zlib.crc32(deadline_id.encode()) % shards}"
 
 
-class DeadlineRepository:
-    def __init__(self, db: AsyncDatabase, shards: int = 4) -> None:
+class DeadlineRepository(OutboxWriter):
+    def __init__(self, db: AsyncDatabase, shards: int = 4, relay: OutboxRelay | None = None,
+                 leave_to_sweeper: bool = False) -> None:
+        self.relay, self.leave_to_sweeper = relay, leave_to_sweeper
         self.deadlines = db[DEADLINES]
         self.due = db[DUE]
         self.state = db[STATE]
@@ -208,9 +210,10 @@ class DeadlineRepository:
 
     # ------------------------------------------------------------------ escalation steps
 
-    async def record_step(self, doc: dict[str, Any]) -> bool:
+    async def record_step(self, doc: dict[str, Any], events: list[Envelope]) -> bool:
         """The step's document with its event; False when this step was taken already."""
-        return await insert_once(self.steps, doc)
+        stored = await insert_once(self.steps, {**doc, **outbox_insert_fields(events)})
+        return self.handed_over(STEPS, doc["_id"], events, stored)
 
     async def steps_of(self, tracking_id: str) -> list[dict[str, Any]]:
         return await self.steps.find({"tracking_id": tracking_id}, {"outbox": 0}).to_list(length=100)
@@ -240,10 +243,10 @@ class DeadlineRepository:
         pipeline = [{"$match": {"status": {"$in": ["open", "paused"]}}}, {"$group": {"_id": "$tracking_id"}}]
         return sorted([row["_id"] async for row in await self.deadlines.aggregate(pipeline)])
 
-    async def set_current_due(self, tracking_id: str, current: dict[str, Any], events: list[Any]) -> bool:
+    async def set_current_due(self, tracking_id: str, current: dict[str, Any], events: list[Envelope]) -> bool:
         """The report's current staff deadline on its facts, with the event that tells routing,
         in one update; nothing is written (and nothing sent) when it did not change."""
         update = merge_updates({"$set": {"current_due": current}}, outbox_update(events))
         result = await self.reports.update_one({"_id": tracking_id, "current_due": {"$ne": current}}, update)
-        return bool(result.modified_count)
+        return self.handed_over(REPORTS, tracking_id, events, bool(result.modified_count))
 

@@ -21,13 +21,12 @@ from opentelemetry.trace import SpanKind
 
 from services.sla import ladder
 from services.sla.policy import PolicyBook
-from services.sla.repository import STEPS, DeadlineRepository, minute_key, minute_of
+from services.sla.repository import DeadlineRepository, minute_key, minute_of
 from services.sla.settings import SlaSettings
 from shared.events import SlaAutoCloseDue, SlaBreached, SlaEscalated, SlaReminder, SlaStep, make_event, utcnow
 from shared.observability.logging import get_logger
 from shared.observability.metrics import SLA_DUE_LAG, SLA_STEPS
 from shared.observability.tracing import tracer
-from shared.storage.outbox import outbox_insert_fields
 
 log = get_logger(__name__)
 
@@ -43,10 +42,9 @@ RENEW_EVERY = 50  # items between lease renewals while draining a large bucket
 
 
 class DueWatcher:
-    def __init__(self, repo: DeadlineRepository, book: PolicyBook, relay: Any, settings: SlaSettings) -> None:
-        self.repo = repo
+    def __init__(self, repo: DeadlineRepository, book: PolicyBook, settings: SlaSettings) -> None:
+        self.repo = repo      # it hands the steps' events to the relay
         self.book = book
-        self.relay = relay
         self.settings = settings
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
@@ -140,10 +138,9 @@ class DueWatcher:
                 )
                 event = make_event(payload, correlation_id=doc["tracking_id"], producer="sla")
                 step_id = f"{doc['_id']}:{step.name}"
-                if await self.repo.record_step({"_id": step_id, "tracking_id": doc["tracking_id"], "stage": doc["stage"],
-                                                "step": step.name, "at": now, "due_at": step.at, "worker": self.owner,
-                                                "event_id": event.event_id, **outbox_insert_fields([event])}):
-                    self.relay.submit(STEPS, step_id, [event])
+                await self.repo.record_step({"_id": step_id, "tracking_id": doc["tracking_id"], "stage": doc["stage"],
+                                             "step": step.name, "at": now, "due_at": step.at, "worker": self.owner,
+                                             "event_id": event.event_id}, [event])
             nxt = ladder.next_step(all_steps, [*done, step.name])
             advanced = await self.repo.advance(doc["_id"], step.name, nxt.name if nxt else None, nxt.at if nxt else None,
                                                {"step": step.name, "at": now, "sent": send, "worker": self.owner})

@@ -45,7 +45,7 @@ def _keep_paused_pool_refusals_out_of_sdam() -> None:
             return
         await original(self, address, err_ctx)
 
-    handle_error.__lapor_fix__ = True  # type: ignore[attr-defined]
+    setattr(handle_error, "__lapor_fix__", True)   # marks the patch as applied
     Topology._handle_error = handle_error  # type: ignore[method-assign]
 
 

@@ -49,6 +49,22 @@ def merge_updates(*updates: dict[str, dict[str, Any]]) -> dict[str, dict[str, An
     return merged
 
 
+class OutboxWriter:
+    """Base of a repository whose writes carry events: once a document is stored with its
+    events, the repository itself hands them to the relay (no caller names a collection, and
+    none can forget the hand-over; the sweeper would only find them seconds later)."""
+
+    relay: "OutboxRelay | None" = None
+    # a command-line tool has no relay: a running service's sweeper publishes what it stored
+    leave_to_sweeper: bool = False
+
+    def handed_over(self, collection: str, doc_id: Any, events: list[Envelope], stored: bool) -> bool:
+        if stored and events and not (self.relay is None and self.leave_to_sweeper):
+            assert self.relay is not None, f"{type(self).__name__} was made without the relay; it writes events"
+            self.relay.submit(collection, doc_id, events)
+        return stored
+
+
 class OutboxRelay:
     def __init__(self, db: AsyncDatabase, broker: Broker, collections: list[str], settings: CommonSettings) -> None:
         self.db = db

@@ -28,7 +28,7 @@ async def test_backfill_queues_one_event_per_report_with_a_running_clock(db: Asy
     await db.sla_reports.insert_many([{"_id": "AAAA-AAAAA"}, {"_id": "BBBB-BBBBB"}])
     values = {k: v for k, v in isolation.settings().model_dump().items() if k != "service_name"}
     settings = SlaSettings(**values)
-    repo = DeadlineRepository(db)
+    repo = DeadlineRepository(db, leave_to_sweeper=True)    # as the command line runs it
     assert await tell_deadlines(repo, settings) == (1, 1)
     facts = await db.sla_reports.find_one({"_id": "AAAA-AAAAA"})
     assert facts["current_due"]["stage"] == "first_follow_up"        # the earliest running clock

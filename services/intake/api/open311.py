@@ -27,7 +27,7 @@ from services.intake.submission import accept_report
 from shared.tracking import normalize_tracking_id
 from services.intake.views import REPORTS_BASE, status_label
 from shared.attachments.service import ordered
-from shared.directory import Directory
+from shared.directory import Directory, directory_of
 from shared.events import utcnow
 from shared.observability.metrics import INTAKE_REPORTS
 from shared.problems import Problem
@@ -41,7 +41,7 @@ SPEC = "http://wiki.open311.org/GeoReport_v2"
 
 
 def _directory(runtime: Runtime) -> Directory:
-    return runtime.extras["directory"]
+    return directory_of(runtime)
 
 
 def _jurisdiction(value: str | None) -> str | None:

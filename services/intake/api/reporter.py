@@ -11,7 +11,8 @@ from fastapi import APIRouter, Depends, Header, Path, Request
 
 from services.intake import attachments
 from services.intake.models import UPLOAD_BODY, Accepted, AttachmentsAdded, RatingIn, ReopenIn, ReplyIn
-from services.intake.repository import REPORTS, ReportRepository
+from services.intake.repository import ReportRepository, reports_of
+from services.intake.settings import IntakeSettingsDep
 from services.intake.views import REPORTS_BASE, resolved_at
 from shared.tracking import normalize_tracking_id
 from shared.events import ReopenRequested, ReportRated, ReportReplied, make_event, utcnow
@@ -45,8 +46,7 @@ async def reply(tracking_id: str, body: ReplyIn, runtime: RuntimeDep, token: Tok
                        producer=runtime.settings.service_name)
     key = f"web:{idempotency_key or uuid.uuid4().hex}"
     entry = {"key": key, "at": now, "channel": "web", "text_enc": runtime.vault.encrypt(body.message)}
-    if await ReportRepository(runtime.db).add_reply(doc["_id"], entry, [event]):
-        runtime.relay.submit(REPORTS, doc["_id"], [event])
+    await reports_of(runtime).add_reply(doc["_id"], entry, [event])
     return Accepted(tracking_id=doc["_id"], action="replied")
 
 
@@ -60,18 +60,18 @@ async def rate(tracking_id: str, body: RatingIn, runtime: RuntimeDep, token: Tok
                        producer=runtime.settings.service_name)
     rating = {"value": body.rating, "at": now,
               "comment_enc": runtime.vault.encrypt(body.comment) if body.comment else None}
-    if not await ReportRepository(runtime.db).guarded_update(doc["_id"], {"rating": None}, {"$set": {"rating": rating}},
-                                                             [event]):
+    if not await reports_of(runtime).guarded_update(doc["_id"], {"rating": None}, {"$set": {"rating": rating}},
+                                                    [event]):
         raise Problem(409, "Already rated", "a report is rated once", field="rating")
-    runtime.relay.submit(REPORTS, doc["_id"], [event])
     return Accepted(tracking_id=doc["_id"], action="rated")
 
 
 @router.post("/{tracking_id}/reopen", status_code=202, response_model=Accepted)
-async def reopen(tracking_id: str, body: ReopenIn, runtime: RuntimeDep, token: Token) -> Accepted:
+async def reopen(tracking_id: str, body: ReopenIn, runtime: RuntimeDep, token: Token,
+                 settings: IntakeSettingsDep) -> Accepted:
     doc = await own_report(runtime, tracking_id, token)
     done_at = resolved_at(doc)
-    window = timedelta(days=runtime.settings.reopen_window_days)  # type: ignore[attr-defined]
+    window = timedelta(days=settings.reopen_window_days)
     if doc["status"] not in ("resolved", "closed") or done_at is None or utcnow() - done_at > window:
         raise Problem(409, "Cannot reopen", f"a report can be reopened within {window.days} days of being resolved",
                       field="status")
@@ -80,11 +80,10 @@ async def reopen(tracking_id: str, body: ReopenIn, runtime: RuntimeDep, token: T
                        producer=runtime.settings.service_name)
     version = doc["case_version"]
     request = {"at": now, "for_version": version, "reason_enc": runtime.vault.encrypt(body.reason)}
-    if not await ReportRepository(runtime.db).guarded_update(
+    if not await reports_of(runtime).guarded_update(
             doc["_id"], {"reopen_for_versions": {"$ne": version}},
             {"$push": {"reopen_requests": request, "reopen_for_versions": version}}, [event]):
         raise Problem(409, "Already asked", "this resolution was already contested", field="status")
-    runtime.relay.submit(REPORTS, doc["_id"], [event])
     return Accepted(tracking_id=doc["_id"], action="reopen_requested")
 
 

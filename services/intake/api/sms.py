@@ -17,16 +17,16 @@ from fastapi import APIRouter, Depends, Query
 
 from services.intake import idempotency, sms
 from services.intake.models import ReporterIn, ReportIn, normalize_phone
-from services.intake.repository import REPORTS, SMS_INBOUND, ReportRepository
+from services.intake.repository import reports_of
+from services.intake.settings import IntakeSettingsDep
 from services.intake.submission import accept_report
 from services.intake.views import status_label
-from shared.directory import Directory
+from shared.directory import Directory, directory_of
 from shared.events import ReportReplied, SmsAnswer, make_event, utcnow
 from shared.observability.metrics import INTAKE_REPORTS
 from shared.observability.tracing import annotate
 from shared.problems import Problem
 from shared.runtime import Runtime, get_runtime
-from shared.storage.outbox import outbox_insert_fields
 
 router = APIRouter(prefix="/v1/sms", tags=["sms"])
 
@@ -34,6 +34,7 @@ router = APIRouter(prefix="/v1/sms", tags=["sms"])
 @router.api_route("/inbound", methods=["GET", "POST"])
 async def inbound(
     runtime: Annotated[Runtime, Depends(get_runtime)],
+    settings: IntakeSettingsDep,
     key: Annotated[str, Query(max_length=128)],
     sender: Annotated[str, Query(alias="from", max_length=32)],
     text: Annotated[str, Query(max_length=2000)],
@@ -41,21 +42,21 @@ async def inbound(
     to: Annotated[str, Query(max_length=32)] = "1708",
     smsc: Annotated[str, Query(max_length=64)] = "default",
 ) -> dict[str, Any]:
-    if not hmac.compare_digest(key.encode(), runtime.settings.sms_callback_token.get_secret_value().encode()):  # type: ignore[attr-defined]
+    if not hmac.compare_digest(key.encode(), settings.sms_callback_token.get_secret_value().encode()):
         raise Problem(403, "Forbidden", "unknown callback key", field="key")
     try:
         phone = normalize_phone(sender)
     except ValueError as exc:
         raise Problem(422, "Invalid sender", str(exc), field="from") from exc
-    repo = ReportRepository(runtime.db)
+    repo = reports_of(runtime)
     vault = runtime.vault
     sender_hash = vault.lookup_hash(phone)
     gateway_key = f"{smsc}:{id}"
     now = utcnow()
-    if await repo.sms_count(sender_hash, now.strftime("%Y%m%d%H")) > runtime.settings.sms_per_sender_per_hour:  # type: ignore[attr-defined]
+    if await repo.sms_count(sender_hash, now.strftime("%Y%m%d%H")) > settings.sms_per_sender_per_hour:
         INTAKE_REPORTS.labels("sms", "rate_limited").inc()
         return {"accepted": False, "reason": "rate limited"}   # dropped quietly: no SMS back to a flood
-    directory: Directory = runtime.extras["directory"]
+    directory: Directory = directory_of(runtime)
     command = sms.parse(text, set(directory.by_keyword))
     annotate(channel="sms", sms_command=command.kind)
 
@@ -84,15 +85,13 @@ async def inbound(
             event = make_event(ReportReplied(tracking_id=doc["_id"], channel="sms", at=now),
                                correlation_id=doc["_id"], producer=runtime.settings.service_name)
             reply = {"key": gateway_key, "at": now, "channel": "sms", "text_enc": vault.encrypt(command.text)}
-            if await repo.add_reply(doc["_id"], reply, [event]):
-                runtime.relay.submit(REPORTS, doc["_id"], [event])
+            await repo.add_reply(doc["_id"], reply, [event])
             answer = {"kind": "reply_received", "values": {"tracking_id": doc["_id"]}}
     answer_event = make_event(
         SmsAnswer(kind=answer["kind"], to_enc=vault.encrypt(phone), to_hash=sender_hash, tracking_id=command.tracking_id,
                   values=answer["values"], at=now),
         correlation_id=command.tracking_id or gateway_key, producer=runtime.settings.service_name)
-    if await repo.record_sms({"_id": gateway_key, "kind": command.kind, "sender_hash": sender_hash, "at": now,
-                              "tracking_id": command.tracking_id, **outbox_insert_fields([answer_event])}):
-        runtime.relay.submit(SMS_INBOUND, gateway_key, [answer_event])
+    await repo.record_sms({"_id": gateway_key, "kind": command.kind, "sender_hash": sender_hash, "at": now,
+                           "tracking_id": command.tracking_id}, [answer_event])
     INTAKE_REPORTS.labels("sms", command.kind).inc()
     return {"accepted": True, "answer": answer["kind"]}

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.routing import attachments, steps, workflow
 from services.routing.settings import RoutingSettingsDep
-from services.routing.repository import NO_DUE_SORT, CaseRepository, text_filter
+from services.routing.repository import NO_DUE_SORT, CaseRepository, cases_of, text_filter
 from shared.auth import Principal, require_staff
 from shared.directory import Directory, DirectoryDep
 from shared.problems import Problem
@@ -182,7 +182,7 @@ async def read(tracking_id: Annotated[str, Path(max_length=16)], runtime: Runtim
 @router.post("/{tracking_id}/{action}")
 async def act(tracking_id: Annotated[str, Path(max_length=16)], action: Action, body: ActionIn, runtime: RuntimeDep,
               principal: StaffDep, directory: DirectoryDep) -> dict[str, Any]:
-    repo = CaseRepository(runtime.db)
+    repo = cases_of(runtime)
     case = await visible_case(runtime, tracking_id, principal, directory)
     if body.version is not None and body.version != case["version"]:
         raise Problem(409, "Stale case", f"the case is at version {case['version']}, not {body.version}", field="version")
