@@ -52,7 +52,9 @@ class Runtime:
     consumer: EventConsumer | None = None
     attachments: Attachments | None = None     # services that take files (ServiceSpec.attachments)
     directory: Directory | None = None         # services that keep the agency directory (directory.keep_fresh)
-    extras: dict[str, Any] = field(default_factory=dict)
+    # the service's own parts (intake's inserter, routing's classifier, the notifier's
+    # dispatcher, SLA's policy book), each reached through its service's typed accessor
+    parts: object = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     def spawn(self, coro: Awaitable[None], name: str) -> None:

@@ -27,10 +27,11 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         # reports accepted at the same moment are stored with one insert (group commit)
         inserter = GroupInserter(runtime.db[repository.REPORTS])
         inserter.start()
-        runtime.extras[repository.REPORTS_INSERTER] = inserter
+        runtime.parts = repository.IntakeParts(inserter)
 
     async def on_stop(runtime: Runtime) -> None:
-        await runtime.extras[repository.REPORTS_INSERTER].stop()
+        assert isinstance(runtime.parts, repository.IntakeParts)
+        await runtime.parts.inserter.stop()
 
     return create_service_app(ServiceSpec(
         settings=settings,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pymongo import ASCENDING, DESCENDING
@@ -24,7 +25,6 @@ SMS_RATE = "sms_rate"
 SENDING_LIMITS = "sending_limits"   # reports per client and per contact an hour (services.intake.limits)
 # hourly and per-minute counters, cleared two days on (shared.storage.mongo.prune_loop)
 COUNTERS_KEPT_S = {SMS_RATE: 2 * 86400, SENDING_LIMITS: 2 * 86400, "integrator_usage": 2 * 86400}
-REPORTS_INSERTER = "reports_inserter"   # Runtime.extras key of the reports' GroupInserter
 
 INDEXES = [
     Index(REPORTS, [("reporter.phone_hash", ASCENDING), ("received_at", DESCENDING)]),
@@ -38,9 +38,17 @@ INDEXES = [
 ]
 
 
+@dataclass
+class IntakeParts:
+    """What intake's start-up makes (Runtime.parts): reports accepted at once share one insert."""
+
+    inserter: GroupInserter
+
+
 def reports_of(runtime: "Runtime") -> "ReportRepository":
     """The reports' repository of this process: its group inserter and its relay."""
-    return ReportRepository(runtime.db, runtime.extras.get(REPORTS_INSERTER), runtime.relay)
+    parts = runtime.parts
+    return ReportRepository(runtime.db, parts.inserter if isinstance(parts, IntakeParts) else None, runtime.relay)
 
 
 class ReportRepository(OutboxWriter):

@@ -309,12 +309,15 @@ def lane_key(channel: str, recipient_hash: str) -> str:
     return f"webhook:{recipient_hash}" if channel == "webhook" else channel
 
 
-DISPATCHER_KEY = "dispatcher"   # where the notifier's start-up puts its Dispatcher
+def dispatcher_of(runtime: Any) -> Dispatcher:
+    """The notifier's dispatcher (Runtime.parts), made at start-up before the handlers."""
+    dispatcher = runtime.parts
+    assert isinstance(dispatcher, Dispatcher), "the notifier's start-up makes the dispatcher first"
+    return dispatcher
 
 
 def get_dispatcher(request: FastApiRequest) -> Dispatcher:
-    dispatcher: Dispatcher = request.app.state.runtime.extras[DISPATCHER_KEY]
-    return dispatcher
+    return dispatcher_of(request.app.state.runtime)
 
 
 DispatcherDep = Annotated[Dispatcher, Depends(get_dispatcher)]

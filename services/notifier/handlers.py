@@ -6,7 +6,7 @@ import asyncio
 from datetime import datetime
 
 from services.notifier import templates
-from services.notifier.delivery import Dispatcher, Request
+from services.notifier.delivery import Request, dispatcher_of
 from services.notifier.webhook_documents import public_attachment, public_step, webhook_document
 from services.notifier.repository import NotificationRepository
 from shared.directory import Contact, Directory, directory_of
@@ -21,7 +21,7 @@ log = get_logger(__name__)
 def build_handlers(runtime: Runtime) -> Handlers:
     handlers = Handlers("notifier")
     repo = NotificationRepository(runtime.db)
-    dispatcher: Dispatcher = runtime.extras["dispatcher"]
+    dispatcher = dispatcher_of(runtime)
 
     # notifications are keyed by (event, kind, channel, recipient) and sent under a lease;
     # a send that fails stays queued with a retry pointer, so no handler waits on a provider

@@ -14,7 +14,7 @@ from services.notifier.channels.email import ConsoleEmail, SmtpEmail
 from services.notifier.channels.sms import ConsoleSms, KannelSms
 from services.notifier.channels.chat import ChatWebhook
 from services.notifier.channels.webhook import WebhookProvider
-from services.notifier.delivery import DISPATCHER_KEY, Dispatcher, RetryWorker
+from services.notifier.delivery import Dispatcher, RetryWorker
 from services.notifier.handlers import build_handlers
 from services.notifier.outbound import SubscriptionPools, pooled_client
 from services.notifier.repository import NotificationRepository
@@ -41,7 +41,7 @@ def create_app(settings: NotifierSettings | None = None) -> FastAPI:
             "chat": ChatWebhook(chat, settings.provider_timeout_s, settings.answer_max_bytes),
         }
         dispatcher = Dispatcher(repo, runtime.vault, providers, settings)
-        runtime.extras[DISPATCHER_KEY] = dispatcher
+        runtime.parts = dispatcher
         runtime.spawn(RetryWorker(dispatcher, repo, settings.retry_interval_s, settings.lane_concurrency,
                                   settings.webhook_connections).run(), "notification-retry")
         runtime.spawn(prune_loop(runtime.db, contacts.KEPT_S), "contact-prune")

@@ -25,6 +25,7 @@ import sys
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 from pathlib import Path
 
 from Sastrawi.StopWordRemover.StopWordRemoverFactory import StopWordRemoverFactory
@@ -64,6 +65,21 @@ def normalise(text: str) -> str:
             if word not in _STOP and len(word) > 1:
                 words.append(_stem(word))
     return " ".join(words)
+
+
+@dataclass
+class Learned:
+    """Routing's classifier as last trained (Runtime.parts), and what it was trained on."""
+
+    model: "Model | None" = None
+    basis: Any = None
+
+
+def learned_of(runtime: Any) -> Learned:
+    if not isinstance(runtime.parts, Learned):
+        runtime.parts = Learned()
+    parts: Learned = runtime.parts
+    return parts
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from typing import Any
 
 from shared.directory import Directory, directory_of
 from services.routing import steps, workflow
-from services.routing.classifier import normalise
+from services.routing.classifier import learned_of, normalise
 from services.routing.repository import NO_DEADLINE, cases_of
 from services.routing.rules import coordinator_of, route
 from services.routing.settings import RoutingSettings
@@ -32,7 +32,7 @@ def build_handlers(runtime: Runtime) -> Handlers:
         if await repo.exists(report.tracking_id):
             return
         directory: Directory = directory_of(runtime)
-        classifier = runtime.extras.get("classifier")
+        classifier = learned_of(runtime).model
         # once: both the category and the duplicate check read it (stemming is the costly part)
         norm = normalise(f"{report.title} {report.body}")
         # scoring is a few hundred dictionary lookups (classifier.Model): cheaper than a thread hop

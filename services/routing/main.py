@@ -25,11 +25,12 @@ async def _train(runtime: Runtime) -> None:
     last training."""
     decisions = await CaseRepository(runtime.db).decisions()
     basis = (directory_of(runtime).version, decisions)
-    if runtime.extras.get("classifier") is not None and runtime.extras.get("trained_on") == basis:
+    learned = classifier.learned_of(runtime)
+    if learned.model is not None and learned.basis == basis:
         return
-    runtime.extras["trained_on"] = basis
+    learned.basis = basis
     model = await classifier.train_in_child(classifier.examples_for(directory_of(runtime), decisions))
-    runtime.extras["classifier"] = model
+    learned.model = model
     log.info("classifier trained", model_version=model.version, examples=model.size, decisions=len(decisions))
 
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from services.sla.board import BoardRepository
 from services.sla.clocks import Clocks, current_clock, record_current_due
-from services.sla.policy import POLICIES_KEY, PolicyBook
+from services.sla.policy import PolicyBook, book_of
 from services.sla.repository import DeadlineRepository
 from shared.events import CaseTransition, Envelope, ReportAssigned, ReportRated, ReportReceived
 from shared.messaging.consumer import Handlers
@@ -32,7 +32,7 @@ def board_steps(step: CaseTransition) -> list[str]:
 def build_handlers(runtime: Runtime) -> Handlers:
     handlers = Handlers("sla")
     repo = DeadlineRepository(runtime.db, runtime.settings.due_shards, runtime.relay)
-    book: PolicyBook = runtime.extras[POLICIES_KEY]
+    book: PolicyBook = book_of(runtime)
     clocks = Clocks(repo, book)
     board = BoardRepository(runtime.db)
 

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from services.sla import board, repository
 from services.sla.api import board as board_api, compliance, deadlines
 from services.sla.handlers import build_handlers
-from services.sla.policy import POLICIES_KEY, load_book
+from services.sla.policy import book_of, load_book
 from services.sla.repository import DeadlineRepository
 from services.sla.settings import SlaSettings
 from services.sla.watch import DueWatcher
@@ -29,7 +29,7 @@ async def _watch_overdue(runtime: Runtime, every: float) -> None:
         await asyncio.sleep(every)
         try:
             counts = await repo.count_overdue(utcnow())
-            for stage in runtime.extras[POLICIES_KEY].current.stages:
+            for stage in book_of(runtime).current.stages:
                 SLA_OVERDUE.labels(stage).set(counts.get(stage, 0))
         except Exception as exc:  # the database may be restarting
             log.warning("overdue count failed", error=repr(exc))
@@ -40,7 +40,7 @@ def create_app(settings: SlaSettings | None = None) -> FastAPI:
     book = load_book(settings.policy_dir, settings.policy_version)  # a broken policy stops the start, loudly
 
     async def on_start(runtime: Runtime) -> None:
-        runtime.extras[POLICIES_KEY] = book
+        runtime.parts = book
         await directory.keep_fresh(runtime, settings.directory_refresh_s)  # whose region a reader may see
         watcher = DueWatcher(DeadlineRepository(runtime.db, settings.due_shards, runtime.relay), book, settings)
         runtime.spawn(watcher.run(), "sla-watch")

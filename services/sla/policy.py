@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import yaml
 from fastapi import Depends, Request
@@ -117,12 +117,15 @@ def _version_key(version: str) -> tuple[int | str, ...]:
     return tuple(int(part) if part.isdigit() else part for part in version.split("."))
 
 
-POLICIES_KEY = "policies"   # where the SLA service's start-up puts its PolicyBook
+def book_of(runtime: Any) -> PolicyBook:
+    """The SLA service's policy book (Runtime.parts), loaded before it starts."""
+    book = runtime.parts
+    assert isinstance(book, PolicyBook), "the SLA service's start-up puts its policy book first"
+    return book
 
 
 def get_policies(request: Request) -> PolicyBook:
-    book: PolicyBook = request.app.state.runtime.extras[POLICIES_KEY]
-    return book
+    return book_of(request.app.state.runtime)
 
 
 PoliciesDep = Annotated[PolicyBook, Depends(get_policies)]

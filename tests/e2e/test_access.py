@@ -14,7 +14,7 @@ from shared.auth import mint_jwt
 from tests.e2e.helpers import report_body
 from tests.support import files
 from tests.support.infra import ROOT
-from tests.support.stack import Stack, wait_until
+from tests.support.stack import Stack, settled, wait_until
 
 PHOTO = files.multipart([("p.png", files.png((40, 30)))])
 ROLES = ["public", "reporter", "reporter_wrong_token", "integrator_own", "integrator_other", "integrator_revoked",
@@ -123,6 +123,6 @@ async def test_access_matrix_has_no_unexpected_allow_or_deny(make_stack, db_of) 
             seen = (await client.get(f"{sla}/v1/sla/reports/{tid}", headers=headers[role])).json()
             assert "escalations" not in seen and all("agency_id" not in d for d in seen["items"]), role
         # a report reply and an officer's response really landed, once each
-        await asyncio.sleep(0.5)
+        await wait_until(lambda: settled(stack, db), message="the platform settled")
         case = await db.cases.find_one({"_id": tid})
         assert [e["action"] for e in case["timeline"]].count("respond") == 1

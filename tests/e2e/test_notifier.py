@@ -19,7 +19,7 @@ from shared.privacy import Vault
 from tests.e2e.helpers import FAST_RETRY, report_body
 from tests.support.infra import ROOT
 from tests.support.peers import HttpPeer, SmtpSink
-from tests.support.stack import ServiceProcess, Stack, wait_until
+from tests.support.stack import ServiceProcess, Stack, settled, wait_until
 
 
 
@@ -91,7 +91,7 @@ async def test_webhooks_are_signed_retried_while_the_receiver_is_down_and_arrive
                 return len({r.headers["X-Lapor-Event-Id"] for r in receiver.requests}) == 10
 
             await wait_until(all_arrived, timeout=60, message="10 webhook events delivered")
-            await asyncio.sleep(2)                          # any duplicate would arrive by now
+            await wait_until(lambda: settled(stack, db), message="the platform settled")   # a duplicate is in by now
             per_event = Counter(r.headers["X-Lapor-Event-Id"] for r in receiver.requests)
             assert set(per_event.values()) == {1}, per_event
             assert all(r.path == "/lapor" for r in receiver.requests)   # never the other integrator's URL
@@ -151,7 +151,8 @@ async def test_one_event_delivered_five_times_to_two_notifiers_sends_one_sms(mak
             env = _received(vault, "FIVE0-TIME", phone="+6281255598765")
             await asyncio.gather(*(broker.publish(env) for _ in range(5)))
             await wait_until(lambda: _async_len(gateway.requests, 1), message="the SMS at the gateway")
-            await asyncio.sleep(3)                                   # redeliveries would be through by now
+            db = db_of(stack)
+            await wait_until(lambda: settled(stack, db), message="all five copies handled")
             # the acknowledgement; routing's assignment brings a second, different SMS
             sms = [r for r in gateway.requests if r.query.get("to") == "+6281255598765" and "diterima" in r.query["text"]]
             assert len(sms) == 1
