@@ -10,11 +10,14 @@ from fastapi.responses import JSONResponse
 from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared.errors import DomainError, Kind
 from shared.observability.logging import get_logger
 from shared.observability.metrics import REQUESTS_REJECTED
 
 log = get_logger(__name__)
 PROBLEM_JSON = "application/problem+json"
+# the one mapping of domain refusals to HTTP
+STATUS_OF_KIND = {Kind.invalid: 422, Kind.conflict: 409, Kind.not_found: 404}
 
 
 class Problem(Exception):
@@ -50,6 +53,11 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
         return problem_response(exc.status, exc.title, exc.detail, instance=request.url.path,
                                 headers=exc.headers, field=exc.field, **exc.extra)
+
+    @app.exception_handler(DomainError)
+    async def _refused(request: Request, exc: DomainError) -> JSONResponse:
+        return problem_response(STATUS_OF_KIND[exc.kind], exc.title, exc.reason, instance=request.url.path,
+                                field=exc.field)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

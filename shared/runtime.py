@@ -61,12 +61,18 @@ class Runtime:
         """A background loop that lives as long as the service; cancelled at shutdown."""
         self._tasks.append(asyncio.create_task(coro, name=name))  # type: ignore[arg-type]
 
+    def settings_as(self, cls: type[S]) -> S:
+        """The service's own settings class, typed (held here as ``CommonSettings``)."""
+        if not isinstance(self.settings, cls):
+            raise TypeError(f"{cls.__name__} is read in its own service only")
+        return self.settings
+
 
 @dataclass
 class ServiceSpec:
     settings: CommonSettings
     routers: Sequence[APIRouter] = ()
-    handlers: Callable[[Runtime], Handlers] | None = None
+    handlers: Handlers | None = None
     indexes: Sequence[Index] = ()
     outbox_collections: Sequence[str] = ()
     on_start: Callable[[Runtime], Awaitable[None]] | None = None
@@ -100,10 +106,7 @@ def settings_of(cls: type[S]) -> Callable[[Request], S]:
     """A dependency giving a service's own settings class, typed (the runtime holds them as
     ``CommonSettings``): ``Annotated[IntakeSettings, Depends(settings_of(IntakeSettings))]``."""
     def get(request: Request) -> S:
-        settings = get_runtime(request).settings
-        if not isinstance(settings, cls):
-            raise TypeError(f"{cls.__name__} routers run in their own service")
-        return settings
+        return get_runtime(request).settings_as(cls)
     return get
 
 
@@ -158,9 +161,9 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
             await spec.on_start(runtime)
         relay.start()
         if spec.handlers is not None:
-            handlers = spec.handlers(runtime)
+            handlers = spec.handlers
             handlers.check_subscriptions()
-            runtime.consumer = EventConsumer(handlers, broker, db, settings)
+            runtime.consumer = EventConsumer(handlers, broker, db, settings, runtime)
             await runtime.consumer.start()
             runtime.spawn(_watch_queues(runtime, handlers.consumer), "queue-watch")
         log.info("service started", port=settings.port)

@@ -1,36 +1,29 @@
 """Intake's consumers: project every case step, and officers' files and coordinators' decisions
-on them, onto the reporter-facing record."""
+on them, onto the reporter-facing record. Each handler takes its event's model."""
 
 from __future__ import annotations
 
-from services.intake.repository import ReportRepository
-from shared.events import AttachmentAdded, AttachmentVisibilityChanged, CaseTransition, Envelope
-from shared.messaging.consumer import Handlers
-from shared.runtime import Runtime
+from services.intake.repository import reports_of
+from shared.events import AttachmentAdded, AttachmentVisibilityChanged, CaseTransition, ReportAssigned
+from shared.messaging.consumer import Delivery, Handlers
+
+handlers = Handlers("intake")
 
 
-def build_handlers(runtime: Runtime) -> Handlers:
-    handlers = Handlers("intake")
-    repo = ReportRepository(runtime.db)
+@handlers.on(idempotent=True)   # guarded by applied_events and case_version
+async def project(step: ReportAssigned | CaseTransition, at: Delivery) -> None:
+    event_id = at.envelope.event_id
+    entry = {"at": step.at, "action": step.action, "status": step.status, "from_status": step.from_status,
+             "actor_role": step.actor_role, "public_note": step.public_note, "event_id": event_id}
+    await reports_of(at.runtime).apply_transition(step, event_id, entry)
 
-    async def project(env: Envelope) -> None:
-        step = env.parse(CaseTransition)
-        entry = {"at": step.at, "action": step.action, "status": step.status, "from_status": step.from_status,
-                 "actor_role": step.actor_role, "public_note": step.public_note, "event_id": env.event_id}
-        await repo.apply_transition(step, env.event_id, entry)
 
-    # guarded by applied_events and case_version
-    handlers.on("report.assigned.v1", idempotent=True)(project)
-    handlers.on("report.transitioned.v1", idempotent=True)(project)
+@handlers.on(idempotent=True)   # listed once, by its id
+async def list_attachment(added: AttachmentAdded, at: Delivery) -> None:
+    await reports_of(at.runtime).copy_attachment(added.tracking_id, added.attachment)
 
-    @handlers.on("report.attachment_added.v1", idempotent=True)   # listed once, by its id
-    async def list_attachment(env: Envelope) -> None:
-        added = env.parse(AttachmentAdded)
-        await repo.copy_attachment(added.tracking_id, added.attachment)
 
-    @handlers.on("report.attachment_visibility_changed.v1", idempotent=True)   # the later decision stands
-    async def attachment_visibility(env: Envelope) -> None:
-        change = env.parse(AttachmentVisibilityChanged)
-        await repo.set_attachment_visibility(change.tracking_id, change.attachment_id, change.visibility, change.at)
-
-    return handlers
+@handlers.on(idempotent=True)   # the later decision stands
+async def attachment_visibility(change: AttachmentVisibilityChanged, at: Delivery) -> None:
+    await reports_of(at.runtime).set_attachment_visibility(change.tracking_id, change.attachment_id, change.visibility,
+                                                           change.at)

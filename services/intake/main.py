@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from services.intake import repository
 from services.intake.api import integrator, open311, reporter, reports, sms
-from services.intake.handlers import build_handlers
+from services.intake.handlers import handlers
 from services.intake.settings import IntakeSettings
 from shared import directory
 from shared.runtime import Runtime, ServiceSpec, create_service_app
@@ -40,7 +40,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         routers=[reports.router, reporter.router, sms.router, integrator.router, open311.router],
         on_start=on_start,
         on_stop=on_stop,
-        handlers=build_handlers,
+        handlers=handlers,
         indexes=repository.INDEXES,
         outbox_collections=[repository.REPORTS, repository.SMS_INBOUND],
         max_body_bytes=settings.max_body_bytes,

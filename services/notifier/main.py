@@ -15,7 +15,7 @@ from services.notifier.channels.sms import ConsoleSms, KannelSms
 from services.notifier.channels.chat import ChatWebhook
 from services.notifier.channels.webhook import WebhookProvider
 from services.notifier.delivery import Dispatcher, RetryWorker
-from services.notifier.handlers import build_handlers
+from services.notifier.handlers import handlers
 from services.notifier.outbound import SubscriptionPools, pooled_client
 from services.notifier.repository import NotificationRepository
 from services.notifier.settings import NotifierSettings
@@ -55,7 +55,7 @@ def create_app(settings: NotifierSettings | None = None) -> FastAPI:
         title="lapor notifier",
         description="Outbound SMS, e-mail, webhooks and alerts, each sent exactly once.",
         routers=[notifications.router, webhooks.router, sms.router, contact_links.router],
-        handlers=build_handlers,
+        handlers=handlers,
         indexes=repository.INDEXES,
         on_start=on_start,
         on_stop=on_stop,

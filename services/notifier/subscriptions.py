@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from services.notifier.delivery import Dispatcher, Request, notification_id
 from services.notifier.outbound import DestinationRefused, DestinationUnresolved, Network, resolve
 from services.notifier.repository import NotificationRepository
+from shared.errors import DomainError, Kind
 from shared.events import utcnow
 from shared.messaging.topology import SUBSCRIPTIONS
 from shared.privacy import Vault
@@ -19,10 +20,11 @@ from shared.privacy import Vault
 EVENTS = ("report.received.v1", "report.assigned.v1", "report.transitioned.v1", "report.attachment_added.v1")
 
 
-class SubscriptionError(ValueError):
+class SubscriptionError(DomainError):
+    title = "Invalid subscription"
+
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
+        super().__init__(Kind.invalid, message, field)
 
 
 async def check(url: str, events: list[str], environment: str, allow: list[Network]) -> None:

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from services.routing import classifier, repository
 from services.routing.api import agencies, attachments, cases
-from services.routing.handlers import build_handlers
+from services.routing.handlers import handlers
 from services.routing.repository import CaseRepository
 from services.routing.settings import RoutingSettings
 from shared import directory
@@ -57,7 +57,7 @@ def create_app(settings: RoutingSettings | None = None) -> FastAPI:
         title="lapor routing",
         description="Agency directory, automatic routing and the coordinator and agency case API.",
         routers=[agencies.router, attachments.router, cases.router],   # files before /{id}/{action}
-        handlers=build_handlers,
+        handlers=handlers,
         indexes=[*repository.INDEXES, *directory.INDEXES],
         outbox_collections=[repository.CASES],
         on_start=on_start,

@@ -1,18 +1,25 @@
-"""SLA's consumers: stage clocks and compliance facts follow the case as it moves."""
+"""SLA's consumers: stage clocks and compliance facts follow the case as it moves. Each handler
+takes its event's model; what a step means for the clocks and the facts is decided by the pure
+functions below, tested on their own."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from services.sla.board import BoardRepository
 from services.sla.clocks import Clocks, current_clock, record_current_due
-from services.sla.policy import PolicyBook, book_of
+from services.sla.policy import Policy, book_of
 from services.sla.repository import DeadlineRepository
-from shared.events import CaseTransition, Envelope, ReportAssigned, ReportRated, ReportReceived
-from shared.messaging.consumer import Handlers
+from services.sla.settings import SlaSettings
+from shared.events import CaseTransition, ReportAssigned, ReportRated, ReportReceived
+from shared.messaging.consumer import Delivery, Handlers
 from shared.regions import timezone_for
 from shared.runtime import Runtime
+
+handlers = Handlers("sla")
 
 
 def period_keys(at: datetime, tz: str) -> dict[str, str]:
@@ -29,87 +36,112 @@ def board_steps(step: CaseTransition) -> list[str]:
     return stats
 
 
-def build_handlers(runtime: Runtime) -> Handlers:
-    handlers = Handlers("sla")
-    repo = DeadlineRepository(runtime.db, runtime.settings.due_shards, runtime.relay)
-    book: PolicyBook = book_of(runtime)
-    clocks = Clocks(repo, book)
-    board = BoardRepository(runtime.db)
+@dataclass(frozen=True)
+class ClockMoves:
+    """What a step does to the report's clocks besides closing the stage it ends and opening
+    the stage it starts: a step out of a pausing status resumes them, one into it pauses them."""
 
-    # every write below is an insert keyed by report and stage, or a guarded or repeatable update
-    @handlers.on("report.received.v1", idempotent=True)
-    async def on_received(env: Envelope) -> None:
-        r = env.parse(ReportReceived)
-        tz = timezone_for(r.region_code)
-        policy = book.current
-        facts = {"category": r.category, "region_code": r.region_code, "channel": r.channel, "urgent": r.urgent,
-                 "report_class": "urgent" if r.urgent else policy.report_class(r.category), "received_at": r.received_at,
-                 "timezone": tz, **period_keys(r.received_at, tz)}
-        await repo.set_facts(r.tracking_id, facts, first={"policy_version": policy.version, "agency_id": r.agency_id})
-        stored = await repo.facts(r.tracking_id) or facts    # a step handled earlier may have set the agency
-        version = stored.get("policy_version") or policy.version
-        await clocks.open("received", r.tracking_id, r.received_at, tz, version, stored)
-        await tell_current_due(r.tracking_id, r.received_at)
-        await board.count(r.tracking_id, "received", r.received_at, stored)
-        await mirror(r.tracking_id)
+    resume: bool
+    pause: bool
 
-    async def on_step(env: Envelope) -> None:
-        step = env.parse(ReportAssigned) if env.type == "report.assigned" else env.parse(CaseTransition)
-        tid = step.tracking_id
-        version = await clocks.policy_version(tid)
-        policy = book.get(version)
-        tz = getattr(step, "timezone", None) or timezone_for(step.region_code)
-        await record_facts(step)
-        if step.from_status in policy.pauses and step.status not in policy.pauses:
-            await clocks.resume(tid, step.at)
-        met = await clocks.close(step.status, tid, step.at, version)
-        if "first_follow_up" in met:
-            await repo.set_facts(tid, {"fu_due": 1}, first={"fu_on_time": int(met["first_follow_up"])})
-        if step.status in policy.pauses:
-            await clocks.pause(tid, step.at)
-        facts = await repo.facts(tid) or {}
-        await clocks.open(step.status, tid, step.at, tz, version, facts)
-        await tell_current_due(tid, step.at)
-        for stat in board_steps(step):
-            await board.count(tid, stat, step.at, facts)
-        await mirror(tid)
 
-    async def mirror(tid: str) -> None:
-        await board.mirror(tid, await repo.facts(tid) or {}, current_clock(await repo.for_report(tid), book))
+def clock_moves(step: CaseTransition, policy: Policy) -> ClockMoves:
+    leaving = step.from_status in policy.pauses and step.status not in policy.pauses
+    return ClockMoves(resume=leaving, pause=step.status in policy.pauses)
 
-    async def tell_current_due(tid: str, at: datetime) -> None:
-        await record_current_due(repo, book, tid, at, runtime.settings.service_name)
 
-    async def record_facts(step: CaseTransition) -> None:
-        tid, at = step.tracking_id, step.at
-        fields: dict[str, object] = {"status": step.status, "updated_at": at}
-        if step.agency_id:
-            fields |= {"agency_id": step.agency_id, "agency_name": step.agency_name or step.agency_id}
-        if step.category:
-            fields["category"] = step.category
-        first: dict[str, object] = {}
-        if step.status == "assigned":
-            first["assigned_at"] = at
-        if step.action == "verify":
-            first["verified_at"] = at
-        if step.status == "in_progress":
-            facts = await repo.facts(tid) or {}
-            first["first_response_at"] = at
-            if facts.get("received_at"):
-                first["first_response_hours"] = round((at - facts["received_at"]).total_seconds() / 3600, 2)
-        if step.status == "resolved":
-            fields["resolved"] = 1
-            first["resolved_at"] = at
-        if step.status in ("closed", "archived"):
-            first[f"{step.status}_at"] = at
-        await repo.set_facts(tid, fields, first=first)
+def step_facts(step: CaseTransition, facts: dict[str, Any]) -> tuple[dict[str, object], dict[str, object]]:
+    """The compliance facts a step sets: (always set, set only the first time)."""
+    at = step.at
+    fields: dict[str, object] = {"status": step.status, "updated_at": at}
+    if step.agency_id:
+        fields |= {"agency_id": step.agency_id, "agency_name": step.agency_name or step.agency_id}
+    if step.category:
+        fields["category"] = step.category
+    first: dict[str, object] = {}
+    if step.status == "assigned":
+        first["assigned_at"] = at
+    if step.action == "verify":
+        first["verified_at"] = at
+    if step.status == "in_progress":
+        first["first_response_at"] = at
+        if facts.get("received_at"):
+            first["first_response_hours"] = round((at - facts["received_at"]).total_seconds() / 3600, 2)
+    if step.status == "resolved":
+        fields["resolved"] = 1
+        first["resolved_at"] = at
+    if step.status in ("closed", "archived"):
+        first[f"{step.status}_at"] = at
+    return fields, first
 
-    handlers.on("report.assigned.v1", idempotent=True)(on_step)
-    handlers.on("report.transitioned.v1", idempotent=True)(on_step)
 
-    @handlers.on("report.rated.v1", idempotent=True)
-    async def on_rated(env: Envelope) -> None:
-        rated = env.parse(ReportRated)
-        await repo.set_facts(rated.tracking_id, {"rating": rated.rating, "rated": 1, "rated_at": rated.at})
+@dataclass
+class Sla:
+    """The stores a handler works on, built from the runtime per message (cheap: no I/O)."""
 
-    return handlers
+    runtime: Runtime
+
+    def __post_init__(self) -> None:
+        shards = self.runtime.settings_as(SlaSettings).due_shards
+        self.repo = DeadlineRepository(self.runtime.db, shards, self.runtime.relay)
+        self.book = book_of(self.runtime)
+        self.clocks = Clocks(self.repo, self.book)
+        self.board = BoardRepository(self.runtime.db)
+
+    async def mirror(self, tid: str) -> None:
+        """The command centre's copy of the report's facts and current clock."""
+        await self.board.mirror(tid, await self.repo.facts(tid) or {}, current_clock(await self.repo.for_report(tid),
+                                                                                     self.book))
+
+    async def tell_current_due(self, tid: str, at: datetime) -> None:
+        await record_current_due(self.repo, self.book, tid, at, self.runtime.settings.service_name)
+
+
+# every write below is an insert keyed by report and stage, or a guarded or repeatable update
+@handlers.on(idempotent=True)
+async def on_received(r: ReportReceived, at: Delivery) -> None:
+    sla = Sla(at.runtime)
+    tz = timezone_for(r.region_code)
+    policy = sla.book.current
+    facts = {"category": r.category, "region_code": r.region_code, "channel": r.channel, "urgent": r.urgent,
+             "report_class": "urgent" if r.urgent else policy.report_class(r.category), "received_at": r.received_at,
+             "timezone": tz, **period_keys(r.received_at, tz)}
+    await sla.repo.set_facts(r.tracking_id, facts, first={"policy_version": policy.version, "agency_id": r.agency_id})
+    stored = await sla.repo.facts(r.tracking_id) or facts    # a step handled earlier may have set the agency
+    version = stored.get("policy_version") or policy.version
+    await sla.clocks.open("received", r.tracking_id, r.received_at, tz, version, stored)
+    await sla.tell_current_due(r.tracking_id, r.received_at)
+    await sla.board.count(r.tracking_id, "received", r.received_at, stored)
+    await sla.mirror(r.tracking_id)
+
+
+@handlers.on(idempotent=True)
+async def on_step(step: ReportAssigned | CaseTransition, at: Delivery) -> None:
+    sla = Sla(at.runtime)
+    tid = step.tracking_id
+    version = await sla.clocks.policy_version(tid)
+    policy = sla.book.get(version)
+    tz = getattr(step, "timezone", None) or timezone_for(step.region_code)
+    # the facts are read only when the step needs them (the hours to a first response)
+    known = (await sla.repo.facts(tid) or {}) if step.status == "in_progress" else {}
+    fields, first = step_facts(step, known)
+    await sla.repo.set_facts(tid, fields, first=first)
+    moves = clock_moves(step, policy)
+    if moves.resume:
+        await sla.clocks.resume(tid, step.at)
+    met = await sla.clocks.close(step.status, tid, step.at, version)
+    if "first_follow_up" in met:
+        await sla.repo.set_facts(tid, {"fu_due": 1}, first={"fu_on_time": int(met["first_follow_up"])})
+    if moves.pause:
+        await sla.clocks.pause(tid, step.at)
+    facts = await sla.repo.facts(tid) or {}
+    await sla.clocks.open(step.status, tid, step.at, tz, version, facts)
+    await sla.tell_current_due(tid, step.at)
+    for stat in board_steps(step):
+        await sla.board.count(tid, stat, step.at, facts)
+    await sla.mirror(tid)
+
+
+@handlers.on(idempotent=True)
+async def on_rated(rated: ReportRated, at: Delivery) -> None:
+    await Sla(at.runtime).repo.set_facts(rated.tracking_id, {"rating": rated.rating, "rated": 1, "rated_at": rated.at})

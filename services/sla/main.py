@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from services.sla import board, repository
 from services.sla.api import board as board_api, compliance, deadlines
-from services.sla.handlers import build_handlers
+from services.sla.handlers import handlers
 from services.sla.policy import book_of, load_book
 from services.sla.repository import DeadlineRepository
 from services.sla.settings import SlaSettings
@@ -51,7 +51,7 @@ def create_app(settings: SlaSettings | None = None) -> FastAPI:
         title="lapor sla",
         description="Deadlines on Indonesia's working-day calendar, escalations and compliance figures.",
         routers=[deadlines.router, compliance.router, board_api.router],
-        handlers=build_handlers,
+        handlers=handlers,
         indexes=[*repository.INDEXES, *board.INDEXES],
         outbox_collections=[repository.STEPS, repository.REPORTS],
         on_start=on_start,

@@ -18,17 +18,21 @@ A handler registered ``idempotent=True`` relies on its guards alone and skips th
 from __future__ import annotations
 
 import asyncio
+import inspect
 import time
+import types
+import typing
 from datetime import timedelta
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from aio_pika.abc import AbstractIncomingMessage, AbstractQueue
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import ConnectionFailure
 
-from shared.events import EPOCH, Envelope, utcnow
+from shared.events import EPOCH, Envelope, Payload, utcnow
 from shared.messaging.broker import Broker
 from shared.messaging.topology import SUBSCRIPTIONS, queue_names
 from shared.observability.logging import get_logger
@@ -37,31 +41,63 @@ from shared.observability.tracing import consumer_span
 from shared.settings import CommonSettings
 from shared.storage.mongo import insert_once
 
+if TYPE_CHECKING:   # the runtime starts consumers: only its type is needed here
+    from shared.runtime import Runtime
+
 log = get_logger(__name__)
 # infrastructure failures (server selection, network, reconnecting): not the message's fault
 TRANSIENT = (ConnectionFailure,)
 
-Handler = Callable[[Envelope], Awaitable[None]]
 INBOX = "inbox"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What a handler is given beside its event: the envelope (its id keys what the handler
+    writes) and the service's runtime."""
+
+    envelope: Envelope
+    context: Runtime | None = None
+
+    @property
+    def runtime(self) -> Runtime:
+        assert self.context is not None, "this consumer was started without a runtime"
+        return self.context
+
+
+# a handler's first parameter is its event's payload model; the model names the routing key
+Handler = Callable[[Any, Delivery], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Route:
+    model: type[Payload]
+    handler: Handler
 
 
 @dataclass
 class Handlers:
-    """A service's message handlers, keyed by routing key (``report.received.v1``)."""
+    """A service's message handlers, keyed by the routing key their payload model declares."""
 
     consumer: str
-    by_key: dict[str, Handler] = field(default_factory=dict)
+    by_key: dict[str, Route] = field(default_factory=dict)
     without_inbox: set[str] = field(default_factory=set)
 
-    def on(self, routing_key: str, *, idempotent: bool = False) -> Callable[[Handler], Handler]:
-        """Register a handler. ``idempotent=True`` declares that the handler's own effects are
-        guarded (an insert keyed by the event's identity, a guarded update): it then skips the
-        inbox, which costs two writes per message."""
+    def on(self, *, idempotent: bool = False) -> Callable[[Handler], Handler]:
+        """Register a module-level handler ``async def f(event: Model, at: Delivery)``; a union
+        of models (``ReportAssigned | CaseTransition``) registers one route per model.
+        ``idempotent=True`` declares that the handler's own effects are guarded (an insert keyed
+        by the event's identity, a guarded update): it then skips the inbox, which costs two
+        writes per message."""
 
         def register(fn: Handler) -> Handler:
-            self.by_key[routing_key] = fn
-            if idempotent:
-                self.without_inbox.add(routing_key)
+            for model in payload_models(fn):
+                key = model.routing_key()
+                if key in self.by_key:
+                    raise RuntimeError(f"{self.consumer}: {key} is handled twice")
+                self.by_key[key] = Route(model, fn)
+                if idempotent:
+                    self.without_inbox.add(key)
             return fn
 
         return register
@@ -73,9 +109,21 @@ class Handlers:
             raise RuntimeError(f"{self.consumer}: handlers {sorted(self.by_key)} != topology {sorted(declared)}")
 
 
+def payload_models(fn: Handler) -> tuple[type[Payload], ...]:
+    """The payload models a handler's first parameter is annotated with."""
+    first = next(iter(inspect.signature(fn).parameters))
+    hint = typing.get_type_hints(fn)[first]
+    models = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
+    if not models or not all(isinstance(m, type) and issubclass(m, Payload) for m in models):
+        raise TypeError(f"{fn.__qualname__}: the first parameter must be annotated with payload models, not {hint!r}")
+    return models
+
+
 class EventConsumer:
-    def __init__(self, handlers: Handlers, broker: Broker, db: AsyncDatabase, settings: CommonSettings) -> None:
+    def __init__(self, handlers: Handlers, broker: Broker, db: AsyncDatabase, settings: CommonSettings,
+                 runtime: Runtime | None = None) -> None:
         self.handlers = handlers
+        self.runtime = runtime
         self.broker = broker
         self.db = db
         self.settings = settings
@@ -114,10 +162,10 @@ class EventConsumer:
             await self._park(message, "?", f"malformed envelope: {exc}")
             return
         key = env.routing_key
-        handler = self.handlers.by_key.get(key)
+        route = self.handlers.by_key.get(key)
         structlog.contextvars.bind_contextvars(event_id=env.event_id, tracking_id=env.correlation_id, event_type=key)
         try:
-            if handler is None:
+            if route is None:
                 await self._park(message, key, f"no handler for {key}")
                 return
             inbox_id = f"{self.handlers.consumer}:{env.event_id}"
@@ -139,7 +187,7 @@ class EventConsumer:
             with consumer_span(key, message.headers or {}, attrs) as span:
                 started = time.perf_counter()
                 try:
-                    await handler(env)
+                    await route.handler(env.parse(route.model), Delivery(env, self.runtime))
                 except Exception as exc:
                     span.record_exception(exc)
                     HANDLER_SECONDS.labels(self.handlers.consumer, key).observe(time.perf_counter() - started)

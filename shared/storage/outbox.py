@@ -132,6 +132,12 @@ class OutboxRelay:
             {"_id": doc_id, key: {"$exists": True}}, {"$unset": {key: ""}, "$inc": {"outbox_pending": -1}}
         )
 
+    @property
+    def looking_soon(self) -> bool:
+        """The sweeper will look again at the short interval (leftovers were seen, or a publish
+        failed), not at the idle one (a collection scan on FerretDB)."""
+        return self._suspect
+
     async def sweep_once(self) -> int:
         """Publish every event older than the grace period; returns how many were published."""
         self._suspect = False   # set again below (or by the relay) if this round leaves reason to look

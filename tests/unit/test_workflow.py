@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 
 from services.routing import workflow
 from shared.directory import load_file
+from shared.errors import Kind
+from shared.problems import STATUS_OF_KIND
 from shared.statuses import Status
 
 DIRECTORY = load_file(Path(__file__).resolve().parents[2] / "data" / "directory" / "demo.yaml")
@@ -42,6 +44,21 @@ def test_refusals_say_why() -> None:
     looped = {**assigned, "agency_id": "kota-banjarmasin.pupr", "forward_chain": ["kota-banjarmasin.pupr", "kota-banjarmasin"]}
     with pytest.raises(workflow.WorkflowError, match="below"):
         workflow.plan(looped, "forward", "officer", "kota-banjarmasin.pupr", {"agency_id": "kota-banjarmasin"}, DIRECTORY)
+
+
+@pytest.mark.parametrize(("case", "action", "role", "body", "kind", "status"), [
+    (_case(), "resolve", "officer", {"message": "ok"}, Kind.conflict, 409),            # the case is not there yet
+    (_case(), "verify", "officer", {}, Kind.conflict, 409),                             # not this role's step
+    (_case(), "archive", "coordinator", {}, Kind.invalid, 422),                         # asked for without a reason
+    (_case(), "verify", "coordinator", {"agency_id": "nowhere"}, Kind.invalid, 422),
+    ({**_case("assigned", "kota-banjarmasin"), "forward_chain": ["kota-banjarmasin.pupr", "kota-banjarmasin"]},
+     "forward", "officer", {"agency_id": "kota-banjarmasin.pupr"}, Kind.conflict, 409),     # the unit had it before
+])
+def test_a_refusal_has_a_kind_and_one_status_for_it(case: dict, action: str, role: str, body: dict, kind: Kind,
+                                                    status: int) -> None:
+    with pytest.raises(workflow.WorkflowError) as refused:
+        workflow.plan(case, action, role, None, body, DIRECTORY)
+    assert refused.value.kind is kind and STATUS_OF_KIND[refused.value.kind] == status
 
 
 def test_a_verification_that_lowers_a_flag_is_visible_in_the_plan() -> None:

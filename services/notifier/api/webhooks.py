@@ -36,12 +36,10 @@ class ReplayIn(BaseModel):
 
 @router.post("/subscriptions", status_code=201)
 async def create(body: SubscriptionIn, runtime: RuntimeDep, settings: NotifierSettingsDep) -> dict[str, Any]:
-    try:
-        doc, secret = await subscriptions.create(NotificationRepository(runtime.db), runtime.vault, body.integrator_id,
-                                                 body.url, body.events, settings.environment,
-                                                 settings.webhook_allow_networks)
-    except subscriptions.SubscriptionError as exc:
-        raise Problem(422, "Invalid subscription", str(exc), field=exc.field) from exc
+    # a refused URL or event list raises subscriptions.SubscriptionError: answered as a 422 naming the field
+    doc, secret = await subscriptions.create(NotificationRepository(runtime.db), runtime.vault, body.integrator_id,
+                                             body.url, body.events, settings.environment,
+                                             settings.webhook_allow_networks)
     # the secret is shown here once; only its encrypted form is kept
     return {**subscriptions.public(doc), "secret": secret}
 

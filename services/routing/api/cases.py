@@ -186,11 +186,8 @@ async def act(tracking_id: Annotated[str, Path(max_length=16)], action: Action, 
     case = await visible_case(runtime, tracking_id, principal, directory)
     if body.version is not None and body.version != case["version"]:
         raise Problem(409, "Stale case", f"the case is at version {case['version']}, not {body.version}", field="version")
-    try:
-        step = workflow.plan(case, action, principal.role, principal.agency_id, body.model_dump(exclude_none=True), directory)
-    except workflow.WorkflowError as exc:
-        status = 409 if exc.field in ("status", "action") or "loop" in exc.reason else 422
-        raise Problem(status, "Step refused", exc.reason, field=exc.field) from exc
+    # a refused step raises workflow.WorkflowError: shared.problems answers it (409 or 422 by its kind)
+    step = workflow.plan(case, action, principal.role, principal.agency_id, body.model_dump(exclude_none=True), directory)
     publish = body.public_attachments or []
     if publish:
         if action != "verify":

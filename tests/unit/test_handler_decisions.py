@@ -1,0 +1,153 @@
+"""The pure decisions inside the message handlers, and handler registration by payload model."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from services.notifier.handlers import alert_recipients
+from services.notifier.handlers import handlers as notifier_handlers
+from services.routing.handlers import back_from_postponed, flagged_duplicate, is_urgent
+from services.sla.handlers import clock_moves, step_facts
+from services.sla.policy import load_policy
+from shared.directory import load_file
+from shared.events import CaseTransition, ReportAssigned, ReportReceived, SlaStep
+from shared.messaging.consumer import Delivery, Handlers
+
+ROOT = Path(__file__).resolve().parents[2]
+directory = load_file(ROOT / "data" / "directory" / "demo.yaml")
+policy = load_policy(ROOT / "data" / "sla" / "policies" / "2026.1.yaml")
+NOW = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
+
+
+def step(**kw: Any) -> CaseTransition:
+    base: dict[str, Any] = {"tracking_id": "T", "action": "start", "from_status": "assigned", "status": "in_progress",
+                            "case_version": 2, "actor_role": "officer", "at": NOW}
+    return CaseTransition(**(base | kw))
+
+
+def sla_step(kind: str, agency_id: str | None) -> SlaStep:
+    return SlaStep(tracking_id="T", stage="answer", step=kind, due_at=NOW, started_at=NOW, agency_id=agency_id,
+                   policy_version="2026.1", at=NOW)
+
+
+# --- routing -----------------------------------------------------------------------------
+
+def case(status: str, **kw: Any) -> dict[str, Any]:
+    return {"_id": "C", "status": status, "merged_into": None, **kw}
+
+
+def test_a_close_open_case_is_flagged_with_its_score() -> None:
+    assert flagged_duplicate(case("assigned"), 0.73456, 0.5) == {"tracking_id": "C", "score": 0.735}
+
+
+@pytest.mark.parametrize(("candidate", "score"), [
+    (None, 0.9),                                   # nothing similar
+    (case("assigned"), 0.49),                      # not close enough
+    (case("resolved"), 0.9),                       # answered already: nothing to wait on
+    (case("assigned", merged_into="B"), 0.9),      # merged: its own target is the one to flag
+])
+def test_no_duplicate_is_flagged(candidate: dict[str, Any] | None, score: float) -> None:
+    assert flagged_duplicate(candidate, score, 0.5) is None
+
+
+def test_a_reply_returns_a_postponed_case_to_where_it_was() -> None:
+    timeline = [{"status": "assigned"}, {"status": "in_progress", "from_status": "assigned"},
+                {"status": "postponed", "from_status": "in_progress"}]
+    assert back_from_postponed(case("postponed", timeline=timeline)) == "in_progress"
+    # a postponement with no recorded origin goes back to the agency's desk
+    assert back_from_postponed(case("postponed", timeline=[{"status": "postponed"}])) == "assigned"
+    assert back_from_postponed(case("in_progress", timeline=timeline)) is None
+
+
+def test_urgency_comes_from_the_reporter_or_the_category() -> None:
+    urgent_category = next(c for c, cat in directory.categories.items() if cat.urgent)
+    calm_category = next(c for c, cat in directory.categories.items() if not cat.urgent)
+    report = ReportReceived(tracking_id="T", type="complaint", title="t", body="b", received_at=NOW)
+    assert is_urgent(report, directory, urgent_category)
+    assert not is_urgent(report, directory, calm_category)
+    assert not is_urgent(report, directory, None)
+    assert is_urgent(report.model_copy(update={"urgent": True}), directory, calm_category)
+
+
+# --- sla ---------------------------------------------------------------------------------
+
+def test_clocks_pause_on_postponement_and_resume_after_it() -> None:
+    assert clock_moves(step(from_status="in_progress", status="postponed"), policy).pause
+    back = clock_moves(step(from_status="postponed", status="in_progress"), policy)
+    assert back.resume and not back.pause
+    plain = clock_moves(step(), policy)
+    assert not plain.resume and not plain.pause
+
+
+def test_a_first_response_records_its_hours_once() -> None:
+    fields, first = step_facts(step(agency_id="kab-banjar.pupr", agency_name="Dinas PUPR"),
+                               {"received_at": NOW - timedelta(hours=5, minutes=30)})
+    assert fields == {"status": "in_progress", "updated_at": NOW, "agency_id": "kab-banjar.pupr",
+                      "agency_name": "Dinas PUPR"}
+    assert first == {"first_response_at": NOW, "first_response_hours": 5.5}
+
+
+def test_resolution_and_verification_facts() -> None:
+    fields, first = step_facts(step(action="resolve", status="resolved"), {})
+    assert fields["resolved"] == 1 and first == {"resolved_at": NOW}
+    fields, first = step_facts(step(action="verify", status="assigned", from_status="received",
+                                    agency_id="kab-banjar"), {})
+    assert first == {"assigned_at": NOW, "verified_at": NOW}
+    assert fields["agency_name"] == "kab-banjar"        # a step without the name keeps at least the id
+    _, first = step_facts(step(action="close", status="closed"), {})
+    assert first == {"closed_at": NOW}
+
+
+# --- notifier ----------------------------------------------------------------------------
+
+def emails(contacts: list[Any]) -> set[str]:
+    return {c.email for c in contacts if c.email}
+
+
+def test_alerts_climb_the_ladder() -> None:
+    reminder = emails(alert_recipients(sla_step("reminder", "kab-banjar.pupr"), directory))
+    assert reminder == {"pupr@kab-banjar.example.go.id"}
+    breach = emails(alert_recipients(sla_step("breach", "kab-banjar.pupr"), directory))
+    assert "kepala.pupr@kab-banjar.example.go.id" in breach
+    coordinator = directory.coordinator_for("kab-banjar.pupr")
+    assert coordinator is not None
+    assert emails(directory.contacts(coordinator.id, "coordinator")) <= breach
+    assert "pupr@kab-banjar.example.go.id" not in breach
+    escalation = emails(alert_recipients(sla_step("escalation", "kab-banjar.pupr"), directory))
+    assert escalation == emails(directory.oversight_contacts()) and escalation
+
+
+# --- registration ------------------------------------------------------------------------
+
+def test_a_handler_is_registered_under_its_models_routing_keys() -> None:
+    assert notifier_handlers.by_key["sla.breached.v1"].handler is notifier_handlers.by_key["sla.reminder.v1"].handler
+    table = Handlers("test")
+
+    @table.on(idempotent=True)
+    async def project(event: ReportAssigned | CaseTransition, at: Delivery) -> None:
+        return None
+
+    assert {k: r.model for k, r in table.by_key.items()} == {"report.assigned.v1": ReportAssigned,
+                                                             "report.transitioned.v1": CaseTransition}
+    assert table.without_inbox == {"report.assigned.v1", "report.transitioned.v1"}
+
+
+def test_a_handler_without_a_payload_model_or_handled_twice_is_refused() -> None:
+    table = Handlers("test")
+    with pytest.raises(TypeError, match="payload models"):
+        @table.on()
+        async def untyped(event: dict, at: Delivery) -> None:   # type: ignore[type-arg]
+            return None
+
+    @table.on()
+    async def first(event: ReportReceived, at: Delivery) -> None:
+        return None
+
+    with pytest.raises(RuntimeError, match="handled twice"):
+        @table.on()
+        async def second(event: ReportReceived, at: Delivery) -> None:
+            return None
