@@ -1,21 +1,19 @@
 """What a reporter can do after submitting, with the token from the submission: reply,
-rate the outcome once it is resolved, reopen within the window."""
+rate the outcome once it is resolved, reopen within the window (the rules: ``changes.py``)."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Request
 
-from services.intake import attachments
+from services.intake import attachments, changes
 from services.intake.models import UPLOAD_BODY, Accepted, AttachmentsAdded, RatingIn, ReopenIn, ReplyIn
-from services.intake.repository import ReportRepository, reports_of
+from services.intake.repository import ReportRepository
 from services.intake.settings import IntakeSettingsDep
-from services.intake.views import REPORTS_BASE, resolved_at
+from services.intake.views import REPORTS_BASE
 from shared.tracking import normalize_tracking_id
-from shared.events import ReopenRequested, ReportRated, ReportReplied, make_event, utcnow
 from shared.privacy import token_hash
 from shared.problems import Problem
 from shared.runtime import Runtime, get_runtime
@@ -39,30 +37,14 @@ async def own_report(runtime: Runtime, tracking_id: str, token: str) -> dict[str
 async def reply(tracking_id: str, body: ReplyIn, runtime: RuntimeDep, token: Token,
                 idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)] = None) -> Accepted:
     doc = await own_report(runtime, tracking_id, token)
-    if doc["status"] in ("closed", "archived"):
-        raise Problem(409, "Report closed", "a closed report takes no replies; reopen it if you may", field="status")
-    now = utcnow()
-    event = make_event(ReportReplied(tracking_id=doc["_id"], channel="web", at=now), correlation_id=doc["_id"],
-                       producer=runtime.settings.service_name)
-    key = f"web:{idempotency_key or uuid.uuid4().hex}"
-    entry = {"key": key, "at": now, "channel": "web", "text_enc": runtime.vault.encrypt(body.message)}
-    await reports_of(runtime).add_reply(doc["_id"], entry, [event])
+    await changes.reply(runtime, doc, "web", body.message, f"web:{idempotency_key or uuid.uuid4().hex}")
     return Accepted(tracking_id=doc["_id"], action="replied")
 
 
 @router.post("/{tracking_id}/rating", status_code=202, response_model=Accepted)
 async def rate(tracking_id: str, body: RatingIn, runtime: RuntimeDep, token: Token) -> Accepted:
     doc = await own_report(runtime, tracking_id, token)
-    if doc["status"] not in ("resolved", "closed"):
-        raise Problem(409, "Not resolved yet", "a report is rated once it is resolved", field="status")
-    now = utcnow()
-    event = make_event(ReportRated(tracking_id=doc["_id"], rating=body.rating, at=now), correlation_id=doc["_id"],
-                       producer=runtime.settings.service_name)
-    rating = {"value": body.rating, "at": now,
-              "comment_enc": runtime.vault.encrypt(body.comment) if body.comment else None}
-    if not await reports_of(runtime).guarded_update(doc["_id"], {"rating": None}, {"$set": {"rating": rating}},
-                                                    [event]):
-        raise Problem(409, "Already rated", "a report is rated once", field="rating")
+    await changes.rate(runtime, doc, body.rating, body.comment)
     return Accepted(tracking_id=doc["_id"], action="rated")
 
 
@@ -70,20 +52,7 @@ async def rate(tracking_id: str, body: RatingIn, runtime: RuntimeDep, token: Tok
 async def reopen(tracking_id: str, body: ReopenIn, runtime: RuntimeDep, token: Token,
                  settings: IntakeSettingsDep) -> Accepted:
     doc = await own_report(runtime, tracking_id, token)
-    done_at = resolved_at(doc)
-    window = timedelta(days=settings.reopen_window_days)
-    if doc["status"] not in ("resolved", "closed") or done_at is None or utcnow() - done_at > window:
-        raise Problem(409, "Cannot reopen", f"a report can be reopened within {window.days} days of being resolved",
-                      field="status")
-    now = utcnow()
-    event = make_event(ReopenRequested(tracking_id=doc["_id"], at=now), correlation_id=doc["_id"],
-                       producer=runtime.settings.service_name)
-    version = doc["case_version"]
-    request = {"at": now, "for_version": version, "reason_enc": runtime.vault.encrypt(body.reason)}
-    if not await reports_of(runtime).guarded_update(
-            doc["_id"], {"reopen_for_versions": {"$ne": version}},
-            {"$push": {"reopen_requests": request, "reopen_for_versions": version}}, [event]):
-        raise Problem(409, "Already asked", "this resolution was already contested", field="status")
+    await changes.reopen(runtime, doc, body.reason, settings.reopen_window_days)
     return Accepted(tracking_id=doc["_id"], action="reopen_requested")
 
 

@@ -15,14 +15,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from services.intake import idempotency, sms
+from services.intake import changes, idempotency, sms
 from services.intake.models import ReporterIn, ReportIn, normalize_phone
 from services.intake.repository import reports_of
 from services.intake.settings import IntakeSettingsDep
 from services.intake.submission import accept_report
 from services.intake.views import status_label
 from shared.directory import Directory, directory_of
-from shared.events import ReportReplied, SmsAnswer, make_event, utcnow
+from shared.events import SmsAnswer, make_event, utcnow
 from shared.observability.metrics import INTAKE_REPORTS
 from shared.observability.tracing import annotate
 from shared.problems import Problem
@@ -76,17 +76,17 @@ async def inbound(
         if doc is None:
             answer = {"kind": "unknown_report", "values": {"tracking_id": command.tracking_id or ""}}
         elif command.kind == "info":
-            answer["values"] = {"tracking_id": doc["_id"], "status_text": status_label(doc["status"]),
-                                "agency_name": (doc.get("agency") or {}).get("name") or "koordinator LAPOR!"}
+            answer["values"] = info_values(doc)
         elif doc.get("reporter", {}).get("phone_hash") != sender_hash:
             # only the reporter's own number may add to a report
             answer = {"kind": "unknown_report", "values": {"tracking_id": doc["_id"]}}
         else:
-            event = make_event(ReportReplied(tracking_id=doc["_id"], channel="sms", at=now),
-                               correlation_id=doc["_id"], producer=runtime.settings.service_name)
-            reply = {"key": gateway_key, "at": now, "channel": "sms", "text_enc": vault.encrypt(command.text)}
-            await repo.add_reply(doc["_id"], reply, [event])
-            answer = {"kind": "reply_received", "values": {"tracking_id": doc["_id"]}}
+            try:
+                await changes.reply(runtime, doc, "sms", command.text, gateway_key)
+                answer = {"kind": "reply_received", "values": {"tracking_id": doc["_id"]}}
+            except changes.ReportRefused:
+                # a closed report takes no reply: the sender is told its status instead of a receipt
+                answer = {"kind": "info", "values": info_values(doc)}
     answer_event = make_event(
         SmsAnswer(kind=answer["kind"], to_enc=vault.encrypt(phone), to_hash=sender_hash, tracking_id=command.tracking_id,
                   values=answer["values"], at=now),
@@ -95,3 +95,9 @@ async def inbound(
                            "tracking_id": command.tracking_id}, [answer_event])
     INTAKE_REPORTS.labels("sms", command.kind).inc()
     return {"accepted": True, "answer": answer["kind"]}
+
+
+def info_values(doc: dict[str, Any]) -> dict[str, str]:
+    """What an INFO answer says: the report's status and the agency holding it."""
+    return {"tracking_id": doc["_id"], "status_text": status_label(doc["status"]),
+            "agency_name": (doc.get("agency") or {}).get("name") or "koordinator LAPOR!"}
