@@ -27,10 +27,10 @@ from PIL import Image
 from shared.attachments import content
 from shared.attachments.settings import AttachmentSettings
 from shared.attachments.store import LocalStore, S3Store
-from tests.e2e.helpers import report_body
-from tests.support import files
-from tests.support.infra import ROOT, Isolation, port_open
-from tests.support.stack import Stack
+from harness.helpers import report_body
+from harness import files
+from harness.infra import ROOT, Isolation, port_open
+from harness.stack import Stack
 
 RESULTS = ROOT / "bench" / "results"
 ROUNDS = 5

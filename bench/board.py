@@ -23,7 +23,6 @@ import json
 import random
 import statistics
 import time
-from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -34,7 +33,7 @@ from services.sla import board, compliance, repository
 from services.sla.board import DAILY, NO_DUE, OPEN_CASES, AMBER_SHARE, child_in, scopes_of
 from shared.calendar import WorkingCalendar
 from shared.storage.mongo import ensure_indexes
-from tests.support.infra import ROOT, Isolation
+from harness.infra import ROOT, Isolation
 
 RESULTS = ROOT / "bench" / "results"
 REPEATS = 5

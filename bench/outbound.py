@@ -25,7 +25,7 @@ from services.intake.models import ReportIn
 from services.intake.settings import IntakeSettings
 from services.notifier.outbound import guarded_client, send_bounded
 from shared.privacy import Vault
-from tests.support.infra import ROOT, Isolation
+from harness.infra import ROOT, Isolation
 
 RESULTS = ROOT / "bench" / "results"
 POSTS = 400

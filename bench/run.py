@@ -23,9 +23,9 @@ import aio_pika
 import httpx
 from pymongo import AsyncMongoClient
 
-from tests.e2e.helpers import report_body
-from tests.support.infra import Isolation, queue_depths
-from tests.support.stack import Stack
+from harness.helpers import report_body
+from harness.infra import Isolation, queue_depths
+from harness.stack import Stack
 
 RESULTS = Path(__file__).parent / "results"
 CONCURRENCY = 16  # in-flight requests of the load generator, and of the floor measurements
@@ -277,7 +277,7 @@ async def sample_memory(stack: Stack, stop: asyncio.Event, peaks: dict[str, floa
 async def main(quick: bool) -> dict[str, Any]:
     scale = 0.3 if quick else 1.0
     iso = Isolation.create()
-    # production defaults, not the test suite's fast sweeper (tests/support/infra.py)
+    # production defaults, not the test suite's fast sweeper (harness/infra.py)
     stack = Stack(iso, RESULTS / "logs", LAPOR_OUTBOX_SWEEP_INTERVAL_S=os.environ.get("BENCH_SWEEP_S", "2"),
                   LAPOR_OUTBOX_GRACE_S="3", LAPOR_RETRY_DELAYS_MS="[1000,5000,30000]").start()
     client: AsyncMongoClient = AsyncMongoClient(iso.mongo_url)

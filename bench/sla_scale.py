@@ -20,7 +20,6 @@ import statistics
 import time
 from collections import defaultdict
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from pymongo import AsyncMongoClient
@@ -30,7 +29,7 @@ from services.sla.repository import DEADLINES, DUE, DeadlineRepository, bucket_i
 from services.sla.settings import SlaSettings
 from services.sla.watch import DueWatcher
 from shared.events import EPOCH, utcnow
-from tests.support.infra import ROOT, Isolation
+from harness.infra import ROOT, Isolation
 
 RESULTS = ROOT / "bench" / "results"
 SHARDS = 4

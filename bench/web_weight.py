@@ -21,8 +21,8 @@ from typing import Any
 import httpx
 from playwright.async_api import Page, async_playwright
 
-from tests.support.infra import ROOT, Isolation
-from tests.support.stack import Stack
+from harness.infra import ROOT, Isolation
+from harness.stack import Stack
 
 RESULTS = ROOT / "bench" / "results"
 BUDGET = 60 * 1024

@@ -12,16 +12,18 @@ keywords, a time zone and notification contacts.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
 from fastapi import Depends, Request
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.calendar import ZONES
+from shared.events import EPOCH, utcnow
 from shared.regions import is_region_code, parent_of
 from shared.storage.mongo import Index
 
@@ -79,6 +81,33 @@ class Agency(BaseModel):
         return out
 
 
+class AttributeValue(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    key: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")
+    name: str = Field(max_length=120)
+
+
+class ServiceAttribute(BaseModel):
+    """A question a category asks beside the description (Open311's service definition):
+    the size of a pothole, the clinic's name. Lists take only their keys."""
+
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]{1,31}$")
+    description: str = Field(max_length=200)
+    datatype: Literal["string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"] = "string"
+    required: bool = False
+    datatype_description: str | None = Field(None, max_length=200)
+    values: list[AttributeValue] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _lists_have_values(self) -> "ServiceAttribute":
+        if self.datatype.endswith("valuelist") and not self.values:
+            raise ValueError(f"attribute {self.code}: a {self.datatype} needs values")
+        if self.values and not self.datatype.endswith("valuelist"):
+            raise ValueError(f"attribute {self.code}: only a list takes values")
+        return self
+
+
 class Category(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str = Field(pattern=r"^[a-z][a-z0-9_]{1,47}$")
@@ -86,11 +115,45 @@ class Category(BaseModel):
     description: str = ""
     keywords: list[str] = Field(default_factory=list)
     urgent: bool = False
+    attributes: list[ServiceAttribute] = Field(default_factory=list, max_length=20)
+
+    def answers(self, given: dict[str, list[str]]) -> list[tuple[ServiceAttribute, str]]:
+        """The reporter's answers to this category's questions, in their order, each as the text
+        an officer reads (a list's names, not its keys); ValueError naming ``attribute[code]``
+        for a missing required answer, an unknown code, a value not in the list or not a number."""
+        known = {a.code: a for a in self.attributes}
+        for code in given:
+            if code not in known:
+                raise ValueError(f"attribute[{code}]", f"{self.id} asks no {code}; see its service definition")
+        out = []
+        for attr in self.attributes:
+            values = [v.strip() for v in given.get(attr.code, []) if v.strip()]
+            if not values:
+                if attr.required:
+                    raise ValueError(f"attribute[{attr.code}]", f"{attr.description}: an answer is required")
+                continue
+            if attr.datatype.endswith("valuelist"):
+                names = {v.key: v.name for v in attr.values}
+                if attr.datatype == "singlevaluelist" and len(values) > 1 or any(v not in names for v in values):
+                    raise ValueError(f"attribute[{attr.code}]", f"choose from {', '.join(names)}")
+                text = ", ".join(names[v] for v in values)
+            elif attr.datatype == "number":
+                try:
+                    float(values[0])
+                except ValueError:
+                    raise ValueError(f"attribute[{attr.code}]", "a number is expected") from None
+                text = values[0]
+            else:
+                text = values[0][:500]
+            out.append((attr, text))
+        return out
 
 
 class DirectoryFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     version: str
+    # when this version was published: Open311's changeset (the load time if the file has none)
+    published_at: datetime | None = None
     categories: list[Category]
     agencies: list[Agency]
 
@@ -106,8 +169,10 @@ class DirectoryError(ValueError):
 class Directory:
     """In-memory, validated view of the directory used by the routing rules."""
 
-    def __init__(self, agencies: Iterable[Agency], categories: Iterable[Category], version: str = "") -> None:
+    def __init__(self, agencies: Iterable[Agency], categories: Iterable[Category], version: str = "",
+                 published_at: datetime | None = None) -> None:
         self.version = version
+        self.published_at = published_at or EPOCH
         self.agencies = {a.id: a for a in agencies}
         self.categories = {c.id: c for c in categories}
         self.by_keyword = {k: a.id for a in self.agencies.values() for k in a.keywords}
@@ -168,6 +233,10 @@ def validate(data: DirectoryFile) -> Directory:
         for c in a.categories:
             if c not in category_ids:
                 problems.append(f"agency {a.id}: unknown category {c}")
+    for cat in data.categories:
+        codes = [attr.code for attr in cat.attributes]
+        if len(codes) != len(set(codes)):
+            problems.append(f"category {cat.id}: an attribute code is used twice")
     by_id = {a.id: a for a in data.agencies}
     for a in data.agencies:
         if a.parent is not None and a.parent not in by_id:
@@ -176,7 +245,7 @@ def validate(data: DirectoryFile) -> Directory:
         if a.region_code and parent and parent.region_code:
             if a.region_code != parent.region_code and parent_of(a.region_code) != parent.region_code:
                 problems.append(f"agency {a.id}: region {a.region_code} is not within its parent's {parent.region_code}")
-    directory = Directory(data.agencies, data.categories, data.version)
+    directory = Directory(data.agencies, data.categories, data.version, data.published_at)
     for a in data.agencies:
         if a.id in directory.ancestors(a.id):
             problems.append(f"agency {a.id}: parent chain loops back to itself")
@@ -203,9 +272,11 @@ async def store(db: AsyncDatabase, directory: Directory) -> int:
     """Replace the stored directory with this one (agencies not in the file are removed)."""
     agencies = db[AGENCIES]
     # one replace per document (see shared.storage.outbox on FerretDB and bulk writes)
+    # a file without its publication time was published now, by this load
+    published = directory.published_at if directory.published_at > EPOCH else utcnow()
     for a in directory.agencies.values():
-        await agencies.replace_one({"_id": a.id}, {"_id": a.id, **a.model_dump(), "directory_version": directory.version},
-                                   upsert=True)
+        await agencies.replace_one({"_id": a.id}, {"_id": a.id, **a.model_dump(), "directory_version": directory.version,
+                                                   "directory_published_at": published}, upsert=True)
     await agencies.delete_many({"_id": {"$nin": list(directory.agencies)}})
     for c in directory.categories.values():
         await db[CATEGORIES].replace_one({"_id": c.id}, {"_id": c.id, **c.model_dump()}, upsert=True)
@@ -215,12 +286,15 @@ async def store(db: AsyncDatabase, directory: Directory) -> int:
 
 async def fetch(db: AsyncDatabase) -> Directory:
     def strip(doc: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in doc.items() if k not in ("_id", "directory_version")}
+        return {k: v for k, v in doc.items() if k not in ("_id", "directory_version", "directory_published_at")}
 
     agencies = [Agency.model_validate(strip(d)) async for d in db[AGENCIES].find({})]
     categories = [Category.model_validate(strip(d)) async for d in db[CATEGORIES].find({})]
-    version = next((d.get("directory_version", "") for d in [await db[AGENCIES].find_one({})] if d), "")
-    return Directory(agencies, categories, version)
+    first = await db[AGENCIES].find_one({}) or {}
+    published = first.get("directory_published_at")
+    return Directory(agencies, categories, first.get("directory_version", ""),
+                     published.replace(tzinfo=UTC) if isinstance(published, datetime) and published.tzinfo is None
+                     else published)
 
 
 def directory_of(runtime: Any) -> Directory:

@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
@@ -39,6 +39,7 @@ from shared.storage.outbox import OutboxRelay
 
 log = get_logger(__name__)
 S = TypeVar("S", bound=CommonSettings)
+T = TypeVar("T")
 
 
 @dataclass
@@ -100,6 +101,22 @@ def get_attachments(request: Request) -> Attachments:
 
 
 AttachmentsDep = Annotated[Attachments, Depends(get_attachments)]
+
+
+def part_of(runtime: Runtime, cls: type[T]) -> T:
+    """The service's own part (``Runtime.parts``: the notifier's dispatcher, SLA's policy book),
+    typed; its start-up makes it before a handler or a router reads it."""
+    part = runtime.parts
+    if not isinstance(part, cls):
+        raise RuntimeError(f"{cls.__name__} is made at start-up, before anything reads it")
+    return part
+
+
+def part_dependency(cls: type[T]) -> Callable[[Request], T]:
+    """A dependency giving the service's own part: ``Annotated[PolicyBook, Depends(part_dependency(PolicyBook))]``."""
+    def get(request: Request) -> T:
+        return part_of(get_runtime(request), cls)
+    return get
 
 
 def settings_of(cls: type[S]) -> Callable[[Request], S]:

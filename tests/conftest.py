@@ -9,8 +9,8 @@ import pytest
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.support.infra import AMQP_PORT, MONGO_PORT, Isolation, port_open
-from tests.support.stack import ServiceProcess, Stack
+from harness.infra import AMQP_PORT, MONGO_PORT, Isolation, port_open
+from harness.stack import ServiceProcess, Stack
 
 
 def _require_infra() -> None:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import Depends, Request as FastApiRequest
+from fastapi import Depends
 
 from aiolimiter import AsyncLimiter
 from opentelemetry.trace import SpanKind
@@ -42,6 +42,7 @@ from shared.observability.logging import get_logger
 from shared.observability.metrics import END_TO_END_SECONDS, NOTIFICATIONS
 from shared.observability.tracing import tracer
 from shared.privacy import Vault, scrub
+from shared.runtime import Runtime, part_dependency, part_of
 
 log = get_logger(__name__)
 
@@ -309,15 +310,9 @@ def lane_key(channel: str, recipient_hash: str) -> str:
     return f"webhook:{recipient_hash}" if channel == "webhook" else channel
 
 
-def dispatcher_of(runtime: Any) -> Dispatcher:
+def dispatcher_of(runtime: Runtime) -> Dispatcher:
     """The notifier's dispatcher (Runtime.parts), made at start-up before the handlers."""
-    dispatcher = runtime.parts
-    assert isinstance(dispatcher, Dispatcher), "the notifier's start-up makes the dispatcher first"
-    return dispatcher
+    return part_of(runtime, Dispatcher)
 
 
-def get_dispatcher(request: FastApiRequest) -> Dispatcher:
-    return dispatcher_of(request.app.state.runtime)
-
-
-DispatcherDep = Annotated[Dispatcher, Depends(get_dispatcher)]
+DispatcherDep = Annotated[Dispatcher, Depends(part_dependency(Dispatcher))]

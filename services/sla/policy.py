@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import yaml
-from fastapi import Depends, Request
+from fastapi import Depends
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.calendar import WorkingCalendar
+from shared.runtime import Runtime, part_dependency, part_of
 
 
 class Duration(BaseModel):
@@ -117,18 +118,12 @@ def _version_key(version: str) -> tuple[int | str, ...]:
     return tuple(int(part) if part.isdigit() else part for part in version.split("."))
 
 
-def book_of(runtime: Any) -> PolicyBook:
+def book_of(runtime: Runtime) -> PolicyBook:
     """The SLA service's policy book (Runtime.parts), loaded before it starts."""
-    book = runtime.parts
-    assert isinstance(book, PolicyBook), "the SLA service's start-up puts its policy book first"
-    return book
+    return part_of(runtime, PolicyBook)
 
 
-def get_policies(request: Request) -> PolicyBook:
-    return book_of(request.app.state.runtime)
-
-
-PoliciesDep = Annotated[PolicyBook, Depends(get_policies)]
+PoliciesDep = Annotated[PolicyBook, Depends(part_dependency(PolicyBook))]
 
 
 def load_book(folder: Path, current: str | None = None) -> PolicyBook:

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, BrowserContext, async_playwright
 
-from tests.support.infra import ROOT, Isolation, port_open
-from tests.support.stack import ServiceProcess, Stack
+from harness.infra import ROOT, Isolation, port_open
+from harness.stack import ServiceProcess, Stack
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PHONE = {"viewport": {"width": 360, "height": 640}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}

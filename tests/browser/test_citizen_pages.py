@@ -14,8 +14,8 @@ from playwright.async_api import BrowserContext, Page, expect
 
 from shared.auth import mint_jwt
 from shared.tracking import new_tracking_id
-from tests.e2e.helpers import report_body
-from tests.support.stack import ServiceProcess, Stack, wait_until
+from harness.helpers import report_body
+from harness.stack import ServiceProcess, Stack, wait_until
 
 PUPR = "kota-banjarmasin.pupr"
 PUPR_NAME = "Dinas Pekerjaan Umum dan Penataan Ruang Kota Banjarmasin"

@@ -14,8 +14,8 @@ from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.conftest import FAST_SLA, keycloak_stack
 from tests.browser.test_staff_workspace import sign_in
-from tests.e2e.helpers import report_body
-from tests.support.stack import Stack, wait_until
+from harness.helpers import report_body
+from harness.stack import Stack, wait_until
 
 SECRET = f"rahasia-{uuid.uuid4().hex[:8]}"
 NAME = f"Pelapor Anonim {uuid.uuid4().hex[:6]}"

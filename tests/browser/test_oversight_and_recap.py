@@ -22,10 +22,10 @@ from pymongo import AsyncMongoClient
 
 from tests.browser.conftest import keycloak_stack
 from tests.browser.test_staff_workspace import sign_in
-from tests.e2e.helpers import report_body
-from tests.support.infra import ROOT
-from tests.support.peers import SmtpSink
-from tests.support.stack import Stack, wait_until
+from harness.helpers import report_body
+from harness.infra import ROOT
+from harness.peers import SmtpSink
+from harness.stack import Stack, wait_until
 
 SECRET = f"rahasia-{uuid.uuid4().hex[:8]}"
 NAME = f"Pelapor Rahasia {uuid.uuid4().hex[:6]}"

@@ -17,8 +17,8 @@ from playwright.async_api import Browser, BrowserContext, Page, expect
 from pymongo import AsyncMongoClient
 
 from tests.browser.conftest import FAST_SLA, KEYCLOAK, keycloak_stack
-from tests.e2e.helpers import report_body
-from tests.support.stack import Stack, wait_until
+from harness.helpers import report_body
+from harness.stack import Stack, wait_until
 
 SMS_KEY = uuid.uuid4().hex
 PASSWORD = "demo-password"
@@ -190,7 +190,7 @@ async def test_an_anonymous_reporter_appears_in_no_page_export_or_fragment(kc: S
                             "/staff/cases.csv")
     csv_text = Path(await (await download.value).path()).read_text()
     pages["csv"] = csv_text
-    region = await page.request.get(f"/lapor/wilayah?province=63&regency=63.71")
+    region = await page.request.get("/lapor/wilayah?province=63&regency=63.71")
     pages["fragment"] = await region.text()
     for where, text in pages.items():
         for secret in (name, phone, email, "81255588811"):

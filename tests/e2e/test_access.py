@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import subprocess
 import sys
@@ -11,10 +10,10 @@ from typing import Any
 import httpx
 
 from shared.auth import mint_jwt
-from tests.e2e.helpers import report_body
-from tests.support import files
-from tests.support.infra import ROOT
-from tests.support.stack import Stack, settled, wait_until
+from harness.helpers import report_body
+from harness import files
+from harness.infra import ROOT
+from harness.stack import Stack, settled, wait_until
 
 PHOTO = files.multipart([("p.png", files.png((40, 30)))])
 ROLES = ["public", "reporter", "reporter_wrong_token", "integrator_own", "integrator_other", "integrator_revoked",
@@ -43,7 +42,7 @@ MATRIX: dict[str, tuple[str, str, str, Any, set[str]]] = {
                                 STAFF | {"officer_other", "operator"}),
     "cases behind a figure":   ("sla", "GET", "/v1/sla/compliance/cases?period=2026&by=agency&key=kota-banjarmasin.pupr",
                                 None, {"oversight", "operator"}),
-    # files: the body is a multipart form (tests.support.files); {aid} a reporter's photo not yet
+    # files: the body is a multipart form (harness.files); {aid} a reporter's photo not yet
     # public, {pid} the agency's PDF (staff only)
     "reporter adds a photo":   ("intake", "POST", "/v1/reports/{tid}/attachments", PHOTO, {"reporter"}),
     "integrator adds a photo": ("intake", "POST", "/v1/integrator/reports/{tid}/attachments", PHOTO, {"integrator_own"}),

@@ -19,9 +19,9 @@ import pytest
 from PIL import Image
 
 from shared.auth import mint_jwt
-from tests.e2e.helpers import report_body
-from tests.support import files
-from tests.support.stack import Stack, wait_until
+from harness.helpers import report_body
+from harness import files
+from harness.stack import Stack, wait_until
 
 S3_PORT = int(os.environ.get("LAPOR_TEST_S3_PORT", "8333"))
 OTHER_AGENCY = "kota-banjarmasin.dinkes"
@@ -338,7 +338,7 @@ VAGUE = "Mohon perhatian bapak dan ibu sekalian atas keadaan di lingkungan kami,
 async def test_integrators_attach_to_their_own_reports_and_hear_of_files_by_webhook(make_stack, db_of) -> None:  # type: ignore[no-untyped-def]
     from tests.e2e.test_integrators import _key
     from tests.e2e.test_notifier import _subscribe
-    from tests.support.peers import HttpPeer
+    from harness.peers import HttpPeer
 
     receiver = HttpPeer(status=200, answer=b"ok").start()
     stack: Stack = make_stack()

@@ -10,8 +10,8 @@ import httpx
 import jwt
 
 from shared.auth import mint_jwt
-from tests.e2e.helpers import report_body
-from tests.support.stack import Stack, wait_until
+from harness.helpers import report_body
+from harness.stack import Stack, wait_until
 
 NAME, PHONE, EMAIL = "Hendra Saputra", "+6281255577123", "hendra.saputra@example.id"
 VAGUE = "Mohon perhatian bapak dan ibu sekalian atas keadaan di lingkungan kami, terima kasih"

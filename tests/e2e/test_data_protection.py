@@ -12,9 +12,9 @@ from cryptography.fernet import Fernet
 
 from shared.auth import mint_jwt
 from shared.privacy import Vault
-from tests.e2e.helpers import report_body
-from tests.support.infra import ROOT
-from tests.support.stack import Stack, wait_until
+from harness.helpers import report_body
+from harness.infra import ROOT
+from harness.stack import Stack, wait_until
 
 NAME, PHONE, EMAIL, NIK = "Siti Rahmah", "+6281255588899", "siti.rahmah@example.id", "6371015507890002"
 

@@ -22,9 +22,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.helpers import report_body
-from tests.support.infra import queue_depths, rabbitmqctl, restart_ferretdb
-from tests.support.stack import Stack, wait_until
+from harness.helpers import report_body
+from harness.infra import queue_depths, rabbitmqctl, restart_ferretdb
+from harness.stack import Stack, wait_until
 
 REPORTS = int(os.environ.get("LAPOR_FAULT_REPORTS", "30"))
 RESULTS: list[dict[str, Any]] = []

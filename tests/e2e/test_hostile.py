@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from shared.auth import mint_jwt
-from tests.support.infra import ROOT
-from tests.support.stack import Stack, wait_until
+from harness.infra import ROOT
+from harness.stack import Stack, wait_until
 
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
 

@@ -14,8 +14,8 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tests.support.infra import free_port
-from tests.support.stack import Stack
+from harness.infra import free_port
+from harness.stack import Stack
 
 ISSUER = "https://idp.example.test/realms/lapor"
 

@@ -6,8 +6,8 @@ import subprocess
 import sys
 
 from tests.e2e.test_integrators import _key
-from tests.support.infra import ROOT
-from tests.support.stack import Stack
+from harness.infra import ROOT
+from harness.stack import Stack
 
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
 

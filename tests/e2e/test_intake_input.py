@@ -7,8 +7,8 @@ import asyncio
 
 import httpx
 
-from tests.e2e.helpers import report_body
-from tests.support.stack import Stack
+from harness.helpers import report_body
+from harness.stack import Stack
 
 
 async def test_fifty_concurrent_posts_with_one_idempotency_key_create_one_report(stack: Stack, db_of) -> None:  # type: ignore[no-untyped-def]

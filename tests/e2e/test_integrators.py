@@ -12,9 +12,9 @@ import httpx
 import requests
 from georeport import GeoReport
 
-from tests.e2e.helpers import report_body
-from tests.support.infra import ROOT
-from tests.support.stack import Stack, wait_until
+from harness.helpers import report_body
+from harness.infra import ROOT
+from harness.stack import Stack, settled, wait_until
 
 NAME, PHONE, EMAIL, NIK = "Rina Marlina", "+6281255534567", "rina.marlina@example.id", "6371015507890001"
 SECRET_BODY = "Petugas loket meminta uang pelicin Rp 200.000 untuk KTP elektronik saya"
@@ -127,7 +127,45 @@ async def test_georeport_client_lists_services_submits_and_reads_back(make_stack
         assert (await http.get("/discovery.json")).json()["endpoints"][0]["specification"].endswith("GeoReport_v2")
 
 
-async def test_no_public_or_integrator_response_shows_identity_or_confidential_content(make_stack) -> None:  # type: ignore[no-untyped-def]
+async def test_a_service_definition_asks_its_categorys_questions_and_a_request_answers_them(make_stack, db_of) -> None:  # type: ignore[no-untyped-def]
+    stack: Stack = make_stack()
+    key = _key(stack, "banjarmasin-app", "63.71")
+    root = f"{stack['intake'].url}/open311/v2"
+    client = GeoReport(root, jurisdiction="63.71", api_key=key["api_key"])
+    services = {s["service_code"]: s for s in await asyncio.to_thread(client.get_service_list)}
+    assert services["infrastructure"]["metadata"] is True and services["water"]["metadata"] is False
+    definition = await asyncio.to_thread(client.get_service_definition, "infrastructure")
+    size = next(a for a in definition["attributes"] if a["code"] == "damage_size")
+    assert size["datatype"] == "singlevaluelist" and size["order"] == 1 and size["variable"] is True
+    assert {v["key"] for v in size["values"]} == {"small", "medium", "large"}
+    assert (await asyncio.to_thread(client.get_service_definition, "water"))["attributes"] == []
+    async with httpx.AsyncClient(base_url=root, timeout=30) as http:
+        # the directory version's publication time, not a date fixed in the code
+        assert (await http.get("/discovery.json")).json()["changeset"] == "2026-11-22T00:00:00Z"
+        form = {"api_key": key["api_key"], "jurisdiction_id": "63.71", "lat": "-3.3186", "long": "114.5944",
+                "description": "Jalan berlubang besar di depan pasar, motor sering jatuh"}
+        posted = await http.post("/requests.json", data={**form, "service_code": "infrastructure",
+                                                          "attribute[damage_size]": "large",
+                                                          "attribute[blocks_traffic]": "yes"})
+        assert posted.status_code == 201, posted.text
+        rid = posted.json()[0]["service_request_id"]
+        read = (await http.get(f"/requests/{rid}.json")).json()[0]
+        assert "Ukuran kerusakan: Besar (lebih dari 5 m)" in read["description"]
+        assert "Menghalangi lalu lintas: Ya" in read["description"]
+        as_json = await http.post("/requests.json", json={**form, "service_code": "infrastructure",
+                                                           "attribute": {"damage_size": "small"}})
+        assert as_json.status_code == 201, as_json.text
+        for data, field in [
+            ({**form, "service_code": "health"}, "attribute[facility_name]"),                # required, not given
+            ({**form, "service_code": "infrastructure", "attribute[damage_size]": "huge"}, "attribute[damage_size]"),
+            ({**form, "service_code": "infrastructure", "attribute[colour]": "red"}, "attribute[colour]"),
+        ]:
+            refused = await http.post("/requests.json", data=data)
+            assert refused.status_code == 400 and refused.json()["field"] == field, refused.text
+    assert await db_of(stack).reports.count_documents({"source.integrator_id": "banjarmasin-app"}) == 2   # none refused kept
+
+
+async def test_no_public_or_integrator_response_shows_identity_or_confidential_content(make_stack, db_of) -> None:  # type: ignore[no-untyped-def]
     stack: Stack = make_stack()
     key = _key(stack, "banjarmasin-app", "63.71")
     reporter = {"name": NAME, "phone": PHONE, "email": EMAIL, "national_id": NIK}
@@ -143,8 +181,8 @@ async def test_no_public_or_integrator_response_shows_identity_or_confidential_c
                                       headers=h)
             assert web.status_code == integ.status_code == 201
             made += [(web.json(), anonymous, confidential), (integ.json(), anonymous, confidential)]
-        # let routing assign them, so agency and timeline are in the views too
-        await asyncio.sleep(2)
+        # routing has assigned them and intake projected it, so agency and timeline are in the views too
+        await wait_until(lambda: settled(stack, db_of(stack)), message="the platform settled")
         responses: list[tuple[str, str, bool, bool]] = []
         for created, anonymous, confidential in made:
             tid = created["tracking_id"]
@@ -179,7 +217,7 @@ async def test_privacy_raised_at_verification_reaches_every_view_once_and_in_ord
     from shared.auth import mint_jwt
     from shared.events import CaseTransition, Privacy, make_event, utcnow
     from shared.messaging.broker import Broker
-    from tests.support.peers import HttpPeer
+    from harness.peers import HttpPeer
 
     receiver = HttpPeer(status=200, answer=b"ok").start()
     try:

@@ -16,10 +16,10 @@ from shared import webhooks
 from shared.events import CaseTransition, Envelope, ReplyAddress, ReportReceived, SlaEscalated, make_event, utcnow
 from shared.messaging.broker import Broker
 from shared.privacy import Vault
-from tests.e2e.helpers import FAST_RETRY, report_body
-from tests.support.infra import ROOT
-from tests.support.peers import HttpPeer, SmtpSink
-from tests.support.stack import ServiceProcess, Stack, settled, wait_until
+from harness.helpers import FAST_RETRY, report_body
+from harness.infra import ROOT
+from harness.peers import HttpPeer, SmtpSink
+from harness.stack import ServiceProcess, Stack, settled, wait_until
 
 
 

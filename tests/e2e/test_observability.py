@@ -11,10 +11,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.helpers import report_body
-from tests.support.infra import Isolation
-from tests.support.otlp import OtlpReceiver, Span
-from tests.support.stack import Stack, wait_until
+from harness.helpers import report_body
+from harness.infra import Isolation
+from harness.otlp import OtlpReceiver, Span
+from harness.stack import Stack, wait_until
 
 SERVER, PRODUCER, CONSUMER = 2, 4, 5  # OTLP span kinds
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import httpx
 
-from tests.e2e.helpers import report_body
-from tests.support.stack import Stack, wait_until
+from harness.helpers import report_body
+from harness.stack import Stack, wait_until
 
 
 async def test_report_is_assigned_acknowledged_and_given_a_deadline(stack: Stack, db_of) -> None:  # type: ignore[no-untyped-def]

@@ -17,9 +17,9 @@ import httpx
 
 from shared.events import ReplyAddress, ReportReceived, make_event, utcnow
 from shared.privacy import Vault
-from tests.e2e.helpers import FAST_RETRY, broker_of
-from tests.support.peers import HostileReceiver, HttpPeer
-from tests.support.stack import Stack, wait_until
+from harness.helpers import FAST_RETRY, broker_of
+from harness.peers import HostileReceiver, HttpPeer
+from harness.stack import Stack, wait_until
 
 
 INSIDE = [

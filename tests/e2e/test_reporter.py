@@ -6,8 +6,8 @@ import httpx
 
 from shared.events import CaseTransition, make_event, utcnow
 from shared.messaging.broker import Broker
-from tests.e2e.helpers import report_body
-from tests.support.stack import Stack, wait_until
+from harness.helpers import report_body
+from harness.stack import Stack, wait_until
 
 
 async def _officer_step(broker: Broker, db, tid: str, to_status: str, action: str) -> None:  # type: ignore[no-untyped-def]

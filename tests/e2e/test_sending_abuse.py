@@ -17,9 +17,9 @@ import httpx
 
 from shared.events import ReplyAddress, ReportReceived, make_event, utcnow
 from shared.privacy import Vault
-from tests.e2e.helpers import broker_of, report_body
-from tests.support.peers import HttpPeer
-from tests.support.stack import ServiceProcess, Stack, wait_until
+from harness.helpers import broker_of, report_body
+from harness.peers import HttpPeer
+from harness.stack import ServiceProcess, Stack, wait_until
 
 VICTIM = "+6281255591234"
 
@@ -105,7 +105,7 @@ def _integrator_key(stack: Stack) -> str:
     import subprocess
     import sys
 
-    from tests.support.infra import ROOT
+    from harness.infra import ROOT
 
     out = subprocess.run([sys.executable, "-m", "services.intake.cli", "keys", "create", "--integrator", "banjarmasin-app",
                           "--regions", "63.71", "--rate", "600"], cwd=ROOT, env=stack.iso.env(), capture_output=True,

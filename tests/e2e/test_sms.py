@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 
-from tests.support.infra import free_port
-from tests.support.kannel import SENDSMS_PASSWORD, SENDSMS_USER, Kannel
-from tests.support.stack import Stack, wait_until
+from harness.infra import free_port
+from harness.kannel import SENDSMS_PASSWORD, SENDSMS_USER, Kannel
+from harness.stack import Stack, wait_until
 
 TOKEN = "sms-callback-test-token"
 

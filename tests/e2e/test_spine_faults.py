@@ -14,9 +14,9 @@ import pytest
 from shared.events import ReplyAddress, ReportAssigned, ReportReceived, make_event, utcnow
 from shared.messaging.broker import Broker
 from shared.privacy import Vault
-from tests.e2e.helpers import report_body
-from tests.support.infra import ROOT, rabbitmqctl
-from tests.support.stack import Stack, wait_until
+from harness.helpers import report_body
+from harness.infra import ROOT, rabbitmqctl
+from harness.stack import Stack, wait_until
 
 
 async def _post_many(client: httpx.AsyncClient, count: int, concurrency: int = 10) -> list[str]:

@@ -8,9 +8,9 @@ import uuid
 
 import httpx
 
-from tests.support.infra import Isolation
-from tests.support.otlp import OtlpReceiver
-from tests.support.stack import Stack, wait_until
+from harness.infra import Isolation
+from harness.otlp import OtlpReceiver
+from harness.stack import Stack, wait_until
 
 KEY = f"sms-key-{uuid.uuid4().hex[:10]}"
 SENDER = "081255500077"

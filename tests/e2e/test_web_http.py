@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from shared.tracking import ALPHABET, new_tracking_id
-from tests.support.stack import ServiceProcess
+from harness.stack import ServiceProcess
 
 PAGES = ["/", "/lapor", "/offline", "/track?id=", "/no-such-page", "/lang/en?next=/"]
 

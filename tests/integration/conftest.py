@@ -8,7 +8,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from shared.messaging.broker import Broker
 from shared.settings import CommonSettings
 from shared.storage.mongo import connect
-from tests.support.infra import Isolation
+from harness.infra import Isolation
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from pymongo.errors import ConnectionFailure
 
 from shared.settings import CommonSettings
 from shared.storage.mongo import connect
-from tests.support.infra import restart_ferretdb
+from harness.infra import restart_ferretdb
 
 WRITERS = 40
 WANTED = 500          # writes after the restart; a healthy client does this in about a second

@@ -12,7 +12,7 @@ from services.routing.repository import CaseRepository
 from services.sla.cli import tell_deadlines
 from services.sla.repository import DeadlineRepository
 from services.sla.settings import SlaSettings
-from tests.support.infra import Isolation
+from harness.infra import Isolation
 
 
 async def test_backfill_queues_one_event_per_report_with_a_running_clock(db: AsyncDatabase, isolation: Isolation) -> None:

@@ -15,8 +15,8 @@ from shared.messaging.consumer import Delivery, EventConsumer, Handlers
 from shared.messaging.topology import queue_names
 from shared.settings import CommonSettings
 from shared.storage.outbox import OutboxRelay, outbox_insert_fields
-from tests.support.infra import Isolation, queue_depths
-from tests.support.stack import wait_until
+from harness.infra import Isolation, queue_depths
+from harness.stack import wait_until
 
 
 def _event(tid: str = "ABCD-EFGHK") -> Envelope:

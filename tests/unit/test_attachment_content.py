@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from shared.attachments import content
-from tests.support import files
+from harness import files
 
 LIMITS = content.ImageLimits(max_pixels=50_000_000, max_side=2048, thumbnail_side=320)
 

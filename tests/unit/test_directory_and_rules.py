@@ -91,3 +91,29 @@ def test_region_outside_parent_and_bad_codes_are_refused(tmp_path: Path) -> None
     with pytest.raises(DirectoryError) as exc:
         load_file(bad)
     assert any("Kemendagri region code" in p for p in exc.value.problems)
+
+
+def test_a_categorys_questions_are_answered_by_their_keys() -> None:
+    roads = directory.categories["infrastructure"]
+    answers = roads.answers({"damage_size": ["medium"], "blocks_traffic": [" no "]})
+    assert [(a.code, text) for a, text in answers] == [("damage_size", "Sedang (1-5 m)"), ("blocks_traffic", "Tidak")]
+    assert roads.answers({}) == []                                       # none of them is required
+    for given, field in [({"damage_size": ["huge"]}, "attribute[damage_size]"),
+                         ({"damage_size": ["small", "large"]}, "attribute[damage_size]"),   # one value only
+                         ({"colour": ["red"]}, "attribute[colour]")]:
+        with pytest.raises(ValueError) as refused:
+            roads.answers(given)
+        assert refused.value.args[0] == field
+    with pytest.raises(ValueError) as missing:
+        directory.categories["health"].answers({"facility_name": ["   "]})
+    assert missing.value.args[0] == "attribute[facility_name]"
+
+
+def test_a_list_attribute_needs_its_values_and_codes_are_unique() -> None:
+    raw = yaml.safe_load(DEMO.read_text())
+    raw["categories"][0]["attributes"] = [{"code": "size", "description": "Ukuran", "datatype": "singlevaluelist"}]
+    with pytest.raises(ValueError, match="needs values"):
+        DirectoryFile.model_validate(raw)
+    raw["categories"][0]["attributes"] = [{"code": "size", "description": "Ukuran"}] * 2
+    with pytest.raises(DirectoryError, match="used twice"):
+        validate(DirectoryFile.model_validate(raw))

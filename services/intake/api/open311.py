@@ -54,27 +54,33 @@ def _jurisdiction(value: str | None) -> str | None:
 
 
 @router.get("/discovery.json")
-async def discovery(request: Request) -> dict[str, Any]:
+async def discovery(request: Request, runtime: RuntimeDep) -> dict[str, Any]:
     base = str(request.base_url).rstrip("/") + "/open311/v2"
-    return {"changeset": "2026-11-22T00:00:00Z", "contact": "SP4N-LAPOR! operators",
+    changeset = _directory(runtime).published_at.isoformat().replace("+00:00", "Z")
+    return {"changeset": changeset, "contact": "SP4N-LAPOR! operators",
             "key_service": "API keys are issued to regional governments by the platform operators",
-            "endpoints": [{"specification": SPEC, "url": base, "changeset": "2026-11-22T00:00:00Z",
+            "endpoints": [{"specification": SPEC, "url": base, "changeset": changeset,
                            "type": "production", "formats": ["application/json"]}]}
 
 
 @router.get("/services.json")
 async def services(runtime: RuntimeDep, jurisdiction_id: Annotated[str | None, Query(max_length=13)] = None) -> list[dict[str, Any]]:
     _jurisdiction(jurisdiction_id)
-    return [{"service_code": c.id, "service_name": c.name, "description": c.description, "metadata": False,
+    return [{"service_code": c.id, "service_name": c.name, "description": c.description, "metadata": bool(c.attributes),
              "type": "realtime", "keywords": ",".join(c.keywords), "group": "urgent" if c.urgent else "standard"}
             for c in sorted(_directory(runtime).categories.values(), key=lambda c: c.id)]
 
 
 @router.get("/services/{service_code}.json")
 async def service_definition(service_code: str, runtime: RuntimeDep) -> dict[str, Any]:
-    if service_code not in _directory(runtime).categories:
+    category = _directory(runtime).categories.get(service_code)
+    if category is None:
         raise Problem(404, "Not found", "no such service_code", field="service_code")
-    return {"service_code": service_code, "attributes": []}
+    return {"service_code": service_code, "attributes": [
+        {"variable": True, "code": a.code, "datatype": a.datatype, "required": a.required,
+         "datatype_description": a.datatype_description, "order": order, "description": a.description,
+         "values": [{"key": v.key, "name": v.name} for v in a.values]}
+        for order, a in enumerate(category.attributes, start=1)]}
 
 
 async def _form(request: Request) -> dict[str, str]:
@@ -91,7 +97,37 @@ async def _form(request: Request) -> dict[str, str]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise Problem(400, "Malformed request", "the form is not UTF-8") from exc
-    return {k: v[0] for k, v in parse_qs(text, keep_blank_values=True).items()}
+    # attribute[code][] repeats for a multivaluelist: its values are joined, as JSON lists are
+    return {k: v[0] if len(v) == 1 else json.dumps(v) for k, v in parse_qs(text, keep_blank_values=True).items()}
+
+
+ATTRIBUTE = re.compile(r"^attribute\[([^\]]{1,40})\](\[\])?$")
+
+
+def _attributes(form: dict[str, str]) -> dict[str, list[str]]:
+    """``attribute[code]`` fields (a form's or a JSON object's ``attribute``) as lists of values."""
+    given: dict[str, list[str]] = {}
+    raw: dict[str, Any] = {}
+    if form.get("attribute"):
+        try:
+            nested = json.loads(form["attribute"])
+        except ValueError:
+            nested = None
+        if not isinstance(nested, dict):
+            raise Problem(400, "Invalid request", "attribute is an object of code: value", field="attribute")
+        raw |= nested
+    for key, value in form.items():
+        m = ATTRIBUTE.match(key)
+        if m:
+            raw[m.group(1)] = value
+    for code, value in list(raw.items())[:40]:
+        if isinstance(value, str) and value.startswith("["):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                pass
+        given[str(code)] = [str(v) for v in value] if isinstance(value, list) else [str(value)]
+    return given
 
 
 @router.post("/requests.json", status_code=201,
@@ -99,7 +135,9 @@ async def _form(request: Request) -> dict[str, str]:
                  "api_key": {"type": "string"}, "service_code": {"type": "string"}, "description": {"type": "string"},
                  "jurisdiction_id": {"type": "string"}, "lat": {"type": "number"}, "long": {"type": "number"},
                  "address_string": {"type": "string"}, "email": {"type": "string"}, "phone": {"type": "string"},
-                 "first_name": {"type": "string"}, "last_name": {"type": "string"}},
+                 "first_name": {"type": "string"}, "last_name": {"type": "string"},
+                 "attribute": {"type": "object", "description": "answers to the service definition's attributes",
+                               "additionalProperties": {"type": "string"}}},
                  "required": ["api_key", "service_code"]}}}}})
 async def create_request(request: Request, runtime: RuntimeDep, settings: IntakeSettingsDep) -> list[dict[str, Any]]:
     form = await _form(request)
@@ -111,7 +149,16 @@ async def create_request(request: Request, runtime: RuntimeDep, settings: Intake
     region = _jurisdiction(form.get("jurisdiction_id"))
     if not integrator.may_submit(region, None):
         raise Problem(403, "Outside scope", "this key may submit only for its own jurisdictions", field="jurisdiction_id")
+    try:
+        answers = _directory(runtime).categories[code].answers(_attributes(form))
+    except ValueError as exc:
+        field, reason = exc.args
+        raise Problem(400, "Invalid attribute", reason, field=field) from exc
+    # the answers join the description under their questions: officers read them with it, and
+    # a confidential report hides them with it
     description = form.get("description", "")
+    if answers:
+        description = "\n".join([description.rstrip(), "", *(f"{a.description}: {text}" for a, text in answers)]).strip()
     name = " ".join(p for p in (form.get("first_name"), form.get("last_name")) if p) or None
     try:
         lat = float(form["lat"]) if form.get("lat") else None

@@ -19,7 +19,7 @@ from cryptography.fernet import Fernet
 if TYPE_CHECKING:
     from shared.settings import CommonSettings
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 MONGO_PORT = int(os.environ.get("LAPOR_MONGO_PORT", "27017"))
 AMQP_PORT = 5672
 

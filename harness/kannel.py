@@ -13,7 +13,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from tests.support.infra import free_port, port_open
+from harness.infra import free_port, port_open
 
 BEARERBOX = shutil.which("bearerbox") or "/usr/sbin/bearerbox"
 SMSBOX = shutil.which("smsbox") or "/usr/sbin/smsbox"

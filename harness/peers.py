@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from aiosmtpd.controller import Controller
 
-from tests.support.infra import free_port
+from harness.infra import free_port
 
 
 class SmtpSink:

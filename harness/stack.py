@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from tests.support.infra import ROOT, Isolation, free_port, queue_depths
+from harness.infra import ROOT, Isolation, free_port, queue_depths
 
 SERVICES = ("intake", "routing", "notifier", "sla")
 
@@ -129,17 +129,19 @@ def load_directory(iso: Isolation) -> None:
 OUTBOXES = ("reports", "sms_inbound", "cases", "sla_reports", "sla_steps")
 
 
-async def settled(stack: "Stack", db: Any) -> bool:
-    """Nothing is left to happen: every queue of the stack's vhost drained (parking aside), no
-    outbox holds an event, no notification waits to be sent. "Exactly once" is counted after
-    this, so a late duplicate is counted too (a fixed sleep lets one through)."""
+async def settled(stack: "Stack", db: Any, stopped: tuple[str, ...] = ()) -> bool:
+    """Nothing is left to happen: every queue of the stack's vhost drained (parking aside, and
+    the queues of the ``stopped`` consumers a test killed on purpose), no outbox holds an event,
+    no notification waits to be sent. "Exactly once" is counted after this, so a late duplicate
+    is counted too (a fixed sleep lets one through)."""
     depths = await asyncio.to_thread(queue_depths, stack.iso.vhost)
-    if any(n for name, n in depths.items() if not name.endswith(".parked")):
+    ignored = tuple(f"lapor.{name}" for name in stopped)
+    if any(n for name, n in depths.items() if not name.endswith(".parked") and not name.startswith(ignored or ("\0",))):
         return False
     for collection in OUTBOXES:
         if await db[collection].find_one({"outbox_pending": {"$gt": 0}}, {"_id": 1}):
             return False
-    return await db.notifications.find_one({"status": "queued"}, {"_id": 1}) is None
+    return "notifier" in stopped or await db.notifications.find_one({"status": "queued"}, {"_id": 1}) is None
 
 
 async def wait_until(predicate, timeout: float = 30, interval: float = 0.2, message: str = "condition"):  # type: ignore[no-untyped-def]

@@ -1,4 +1,4 @@
-"""Small helpers the end-to-end tests share."""
+"""Small helpers the end-to-end tests and the benchmarks share: report bodies, fast retries, a publisher."""
 
 from __future__ import annotations
 
