@@ -12,10 +12,7 @@ handlers = Handlers("intake")
 
 @handlers.on(idempotent=True)   # guarded by applied_events and case_version
 async def project(step: ReportAssigned | CaseTransition, at: Delivery) -> None:
-    event_id = at.envelope.event_id
-    entry = {"at": step.at, "action": step.action, "status": step.status, "from_status": step.from_status,
-             "actor_role": step.actor_role, "public_note": step.public_note, "event_id": event_id}
-    await reports_of(at.runtime).apply_transition(step, event_id, entry)
+    await reports_of(at.runtime).apply_transition(step, at.envelope.event_id)
 
 
 @handlers.on(idempotent=True)   # listed once, by its id

@@ -79,7 +79,7 @@ class ReportRepository(OutboxWriter):
             return None
         return await self.idempotency.find_one({"_id": record["_id"]})
 
-    async def apply_transition(self, step: CaseTransition, event_id: str, entry: dict[str, Any]) -> None:
+    async def apply_transition(self, step: CaseTransition, event_id: str) -> None:
         """Project one case step: the timeline gets it once; the status only moves forward.
 
         Guarded single-document updates: events may arrive twice (the timeline guard) or out
@@ -91,6 +91,9 @@ class ReportRepository(OutboxWriter):
             fields["agency"] = {"id": step.agency_id, "name": step.agency_name}
         if step.privacy is not None:   # a coordinator's change of privacy, with the version that made it
             fields["privacy"] = step.privacy.model_dump()
+        # the reporter-facing entry: the public note only (internal notes never travel to intake)
+        entry = {"at": step.at, "action": step.action, "status": step.status, "from_status": step.from_status,
+                 "actor_role": step.actor_role, "public_note": step.public_note, "event_id": event_id}
         timeline = {"$push": {"timeline": entry}, "$addToSet": {"applied_events": event_id}}
         both = await self.reports.update_one(
             {"_id": step.tracking_id, "applied_events": {"$ne": event_id}, "case_version": {"$lt": step.case_version}},
@@ -103,11 +106,13 @@ class ReportRepository(OutboxWriter):
             {"_id": step.tracking_id, "case_version": {"$lt": step.case_version}}, {"$set": fields}
         )
 
-    async def record_sms(self, doc: dict[str, Any], events: list[Envelope]) -> bool:
-        """One document per gateway message, with its answer's event: a gateway's retry of it
-        finds it and stops."""
+    async def record_sms(self, gateway_key: str, kind: str, sender_hash: str, at: datetime, tracking_id: str | None,
+                         events: list[Envelope]) -> bool:
+        """One document per gateway message (no text: only what it asked and of which report),
+        with its answer's event: a gateway's retry of it finds it and stops."""
+        doc = {"_id": gateway_key, "kind": kind, "sender_hash": sender_hash, "at": at, "tracking_id": tracking_id}
         stored = await insert_once(self.sms_inbound, {**doc, **outbox_insert_fields(events)})
-        return self.handed_over(SMS_INBOUND, doc["_id"], events, stored)
+        return self.handed_over(SMS_INBOUND, gateway_key, events, stored)
 
     async def sms_count(self, sender_hash: str, hour: str) -> int:
         """Count this message against its sender's hour; returns the count so far."""

@@ -10,7 +10,7 @@ from typing import Any
 from shared.directory import Directory, directory_of
 from services.routing import steps, workflow
 from services.routing.classifier import learned_of, normalise
-from services.routing.repository import NO_DEADLINE, CaseRepository, cases_of
+from services.routing.repository import CaseRepository, cases_of, new_case
 from services.routing.rules import coordinator_of, route
 from services.routing.settings import RoutingSettings
 from shared.events import (AttachmentAdded, Privacy, ReopenRequested, ReportAssigned, ReportReceived, ReportReplied,
@@ -43,52 +43,23 @@ async def on_received(report: ReportReceived, at: Delivery) -> None:
     now = utcnow()
     agency = directory.agencies.get(decision.agency_id) if decision.agency_id else None
     annotate(agency=agency.id if agency else None, rule=decision.rule, channel=report.channel)
-    timeline = [{"at": report.received_at, "action": "submitted", "status": Status.received.value,
-                 "from_status": None, "actor": "reporter", "actor_role": "reporter"}]
     events = []
-    status, version = Status.received, 0
     if agency is not None:
-        status, version = Status.assigned, 1
         step = ReportAssigned(
             tracking_id=report.tracking_id, action="assigned", from_status=Status.received.value,
-            status=status.value, case_version=version, actor_role="system", agency_id=agency.id,
+            status=Status.assigned.value, case_version=1, actor_role="system", agency_id=agency.id,
             agency_name=agency.name, region_code=report.region_code, category=category,
             at=now, rule=decision.rule, timezone=agency.timezone, confidence=decision.confidence,
             privacy=Privacy(anonymous=report.anonymous, confidential=report.confidential),
         )
         events.append(make_event(step, correlation_id=report.tracking_id, producer=settings.service_name))
-        timeline.append({"at": now, "action": "assigned", "status": status.value, "from_status": Status.received.value,
-                         "actor": "routing:auto", "actor_role": "system", "rule": decision.rule, "agency_id": agency.id})
     duplicate = await duplicate_of(repo, report, norm, agency.id if agency else None, classifier,
                                    settings.duplicate_threshold)
-    doc = {
-        "_id": report.tracking_id,
-        "status": status.value,
-        "version": version,
-        "type": report.type,
-        "title": report.title,
-        "body": report.body,
-        "category": category,
-        "region_code": report.region_code,
-        "channel": report.channel,
-        "privacy": {"anonymous": report.anonymous, "confidential": report.confidential},
-        "agency_id": agency.id if agency else None,
-        "coordinator_id": coordinator_of(report, directory, agency.id if agency else None),
-        "forward_chain": [agency.id] if agency else [],
-        "route": {"rule": decision.rule, "confidence": decision.confidence, "directory_version": directory.version,
-                  "suggestion": decision.suggestion},
-        "duplicate_candidate": duplicate,
-        "merged_into": None,
-        "overdue": False,
-        # the inbox order: urgent first, then the least time left (SLA tells the deadline)
-        "urgent": is_urgent(report, directory, category),
-        **NO_DEADLINE,
-        "received_at": report.received_at,
-        "updated_at": now,
-        "timeline": timeline,
-        # metadata of the files sent with the report (intake stored the bytes)
-        "attachments": {a.id: a.model_dump() for a in report.attachments},
-    }
+    doc = new_case(report, category=category, agency_id=agency.id if agency else None,
+                   coordinator_id=coordinator_of(report, directory, agency.id if agency else None),
+                   route={"rule": decision.rule, "confidence": decision.confidence,
+                          "directory_version": directory.version, "suggestion": decision.suggestion},
+                   duplicate=duplicate, urgent=is_urgent(report, directory, category), at=now)
     await repo.create(doc, events)
 
 

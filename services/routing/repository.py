@@ -10,7 +10,7 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.attachments.service import listing
-from shared.events import EPOCH, Attachment, Envelope
+from shared.events import EPOCH, Attachment, Envelope, ReportReceived
 from shared.storage.mongo import Index, insert_once
 from shared.storage.outbox import OutboxRelay, OutboxWriter, merge_updates, outbox_insert_fields, outbox_update
 
@@ -39,6 +39,45 @@ def text_filter(q: str) -> dict[str, Any]:
     """Free text in the title or body (any case), or the tracking ID itself."""
     pattern = {"$regex": re.escape(q), "$options": "i"}
     return {"$or": [{"title": pattern}, {"body": pattern}, {"_id": q.strip().upper()}]}
+
+
+def new_case(report: ReportReceived, *, category: str | None, agency_id: str | None, coordinator_id: str | None,
+             route: dict[str, Any], duplicate: dict[str, Any] | None, urgent: bool, at: datetime) -> dict[str, Any]:
+    """A new case file: the one shape of it. Routed to an agency (``agency_id``) it starts
+    assigned at version 1, with the routing rule in its timeline; otherwise it waits, received,
+    for its coordinator."""
+    timeline: list[dict[str, Any]] = [{"at": report.received_at, "action": "submitted", "status": "received",
+                                       "from_status": None, "actor": "reporter", "actor_role": "reporter"}]
+    if agency_id is not None:
+        timeline.append({"at": at, "action": "assigned", "status": "assigned", "from_status": "received",
+                         "actor": "routing:auto", "actor_role": "system", "rule": route["rule"], "agency_id": agency_id})
+    return {
+        "_id": report.tracking_id,
+        "status": "assigned" if agency_id else "received",
+        "version": 1 if agency_id else 0,
+        "type": report.type,
+        "title": report.title,
+        "body": report.body,
+        "category": category,
+        "region_code": report.region_code,
+        "channel": report.channel,
+        "privacy": {"anonymous": report.anonymous, "confidential": report.confidential},
+        "agency_id": agency_id,
+        "coordinator_id": coordinator_id,
+        "forward_chain": [agency_id] if agency_id else [],
+        "route": route,
+        "duplicate_candidate": duplicate,
+        "merged_into": None,
+        "overdue": False,
+        # the inbox order: urgent first, then the least time left (SLA tells the deadline)
+        "urgent": urgent,
+        **NO_DEADLINE,
+        "received_at": report.received_at,
+        "updated_at": at,
+        "timeline": timeline,
+        # metadata of the files sent with the report (intake stored the bytes)
+        "attachments": {a.id: a.model_dump() for a in report.attachments},
+    }
 
 
 def cases_of(runtime: "Runtime") -> "CaseRepository":

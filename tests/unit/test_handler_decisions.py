@@ -151,3 +151,23 @@ def test_a_handler_without_a_payload_model_or_handled_twice_is_refused() -> None
         @table.on()
         async def second(event: ReportReceived, at: Delivery) -> None:
             return None
+
+
+def test_a_new_case_has_one_shape_routed_or_waiting() -> None:
+    from services.routing.repository import NO_DEADLINE, new_case
+
+    report = ReportReceived(tracking_id="T", type="complaint", title="t", body="b", received_at=NOW - timedelta(minutes=1),
+                            anonymous=True)
+    route = {"rule": "region_category", "confidence": 0.9, "directory_version": "v", "suggestion": None}
+    routed = new_case(report, category="infrastructure", agency_id="kab-banjar.pupr", coordinator_id="kalsel",
+                      route=route, duplicate=None, urgent=False, at=NOW)
+    waiting = new_case(report, category=None, agency_id=None, coordinator_id="kalsel", route=route, duplicate=None,
+                       urgent=True, at=NOW)
+    assert set(routed) == set(waiting)                                   # the same fields either way
+    assert (routed["status"], routed["version"], routed["forward_chain"]) == ("assigned", 1, ["kab-banjar.pupr"])
+    assert [e["action"] for e in routed["timeline"]] == ["submitted", "assigned"]
+    assert routed["timeline"][1]["rule"] == "region_category"
+    assert (waiting["status"], waiting["version"], waiting["forward_chain"]) == ("received", 0, [])
+    assert [e["action"] for e in waiting["timeline"]] == ["submitted"]
+    assert waiting["privacy"] == {"anonymous": True, "confidential": False}
+    assert all(waiting[k] == v for k, v in NO_DEADLINE.items())

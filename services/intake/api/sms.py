@@ -91,8 +91,7 @@ async def inbound(
         SmsAnswer(kind=answer["kind"], to_enc=vault.encrypt(phone), to_hash=sender_hash, tracking_id=command.tracking_id,
                   values=answer["values"], at=now),
         correlation_id=command.tracking_id or gateway_key, producer=runtime.settings.service_name)
-    await repo.record_sms({"_id": gateway_key, "kind": command.kind, "sender_hash": sender_hash, "at": now,
-                           "tracking_id": command.tracking_id}, [answer_event])
+    await repo.record_sms(gateway_key, command.kind, sender_hash, now, command.tracking_id, [answer_event])
     INTAKE_REPORTS.labels("sms", command.kind).inc()
     return {"accepted": True, "answer": answer["kind"]}
 
