@@ -1,7 +1,8 @@
 """The idempotent consumer: dispatch by event type, inbox, bounded retries, parking.
 
 For each message:
-1. an envelope that cannot be parsed is parked at once (retrying cannot fix it);
+1. an envelope that cannot be parsed, or whose payload is not its handler's model, is parked
+   at once (retrying cannot fix it);
 2. the inbox ``(consumer, event_id)`` is claimed with a lease: an event already completed is
    acked, one another delivery is handling right now comes back after a short delay, and a
    claim whose holder died is taken over when its lease runs out;
@@ -30,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import structlog
 from aio_pika.abc import AbstractIncomingMessage, AbstractQueue
 from pymongo.asynchronous.database import AsyncDatabase
+from pydantic import ValidationError
 from pymongo.errors import ConnectionFailure
 
 from shared.events import EPOCH, Envelope, Payload, utcnow
@@ -168,6 +170,12 @@ class EventConsumer:
             if route is None:
                 await self._park(message, key, f"no handler for {key}")
                 return
+            try:
+                event = env.parse(route.model)
+            except ValidationError as exc:
+                # the payload is not the model its type names: no retry can fix that
+                await self._park(message, key, f"payload is not a {route.model.__name__}: {exc.error_count()} error(s)")
+                return
             inbox_id = f"{self.handlers.consumer}:{env.event_id}"
             use_inbox = key not in self.handlers.without_inbox
             claim = await self._claim(inbox_id) if use_inbox else "new"
@@ -187,7 +195,7 @@ class EventConsumer:
             with consumer_span(key, message.headers or {}, attrs) as span:
                 started = time.perf_counter()
                 try:
-                    await route.handler(env.parse(route.model), Delivery(env, self.runtime))
+                    await route.handler(event, Delivery(env, self.runtime))
                 except Exception as exc:
                     span.record_exception(exc)
                     HANDLER_SECONDS.labels(self.handlers.consumer, key).observe(time.perf_counter() - started)

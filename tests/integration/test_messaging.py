@@ -135,6 +135,39 @@ async def test_a_malformed_message_is_parked_at_once(db: AsyncDatabase, broker: 
         await consumer.stop()
 
 
+async def test_a_payload_that_is_not_its_model_is_parked_at_once_without_its_content(
+        db: AsyncDatabase, broker: Broker, settings: CommonSettings) -> None:
+    calls: list[str] = []
+    handlers = Handlers("sla")
+
+    @handlers.on(idempotent=True)
+    async def handle(report: ReportReceived, at: Delivery) -> None:
+        calls.append(report.tracking_id)
+
+    consumer = EventConsumer(handlers, broker, db, settings)
+    await consumer.start()
+    try:
+        env = _event()
+        env.payload = {"tracking_id": "ABCD-EFGHK", "title": "Siti Aminah +6281255550000"}   # no body, no dates
+        await broker.publish(env)
+
+        async def parked() -> bool:
+            return await _depth(broker, "lapor.sla.parked") == 1
+
+        await wait_until(parked, timeout=10)
+        assert calls == []
+        assert broker.connection is not None
+        async with broker.connection.channel() as ch:
+            queue = await ch.declare_queue("lapor.sla.parked", passive=True)
+            message = await queue.get(no_ack=True)
+            assert isinstance(message, aio_pika.abc.AbstractIncomingMessage)
+            assert message.headers["x-attempt"] == 1                       # parked at once, not retried
+            assert message.headers["x-error"].startswith("payload is not a ReportReceived")
+            assert "Siti" not in message.headers["x-error"]                # the error names no content
+    finally:
+        await consumer.stop()
+
+
 async def test_an_idempotent_handler_skips_the_inbox(db: AsyncDatabase, broker: Broker, settings: CommonSettings) -> None:
     calls: list[str] = []
     handlers = Handlers("sla")
