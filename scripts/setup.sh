@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent set-up on a fresh machine: Python environment, the web portal's npm packages,
 # RabbitMQ (Debian's package), FerretDB v1 and SeaweedFS (built with Go), Keycloak (Maven Central) and, with
-# --browser (tests), Chromium; then starts the servers on loopback if they are not running.
+# --browser (tests), Chromium and Helm (the chart's tests); then starts the servers on loopback if they are not running.
 # A second run reuses whatever is installed and running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +14,9 @@ FERRETDB_VERSION=v1.24.2
 S3_PORT=${LAPOR_S3_PORT:-8333}
 SEAWEEDFS_RELEASE=4.53   # the module has no tags the proxy lists: its pseudo-version for 4.53
 SEAWEEDFS_VERSION=v0.0.0-20261109003541-7506e5f91cd6
+HELM_VERSION=v3.22.0     # the chart's tests (--browser, as make test runs it): helm lint and helm template
+# the operators whose custom resources the chart renders: their CRDs, read from the module zips
+CRD_MODULES="github.com/rabbitmq/cluster-operator/v2@v2.11.0 github.com/kedacore/keda/v2@v2.21.0 github.com/mongodb/mongodb-kubernetes-operator@v0.9.0"
 mkdir -p "$STATE/logs" "$STATE/ferretdb"
 
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
@@ -161,6 +164,44 @@ seaweedfs() {
   fi
 }
 
+helm_bin() {
+  local gopath
+  gopath=$(go env GOPATH 2>/dev/null || echo "$HOME/go")
+  echo "$gopath/bin/helm-$HELM_VERSION"
+}
+
+helm_tool() {
+  # Helm for the chart's tests (deploy/helm/lapor: helm lint, helm template; no cluster), built
+  # once with Go beside FerretDB and SeaweedFS; tests/deploy finds it at the same path, or at
+  # LAPOR_HELM when that names a Helm of one's own (then nothing is built).
+  local bin
+  bin=$(helm_bin)
+  if [ -n "${LAPOR_HELM:-}" ]; then
+    [ -x "$LAPOR_HELM" ] || die "LAPOR_HELM=$LAPOR_HELM is not an executable"
+    bin=$LAPOR_HELM
+  elif ! [ -x "$bin" ] || ! "$bin" version --short 2>/dev/null | grep -q "^$HELM_VERSION"; then
+    command -v go >/dev/null || die "Go is needed to build Helm $HELM_VERSION"
+    say "building Helm $HELM_VERSION with Go (once; a few minutes)"
+    local gobin
+    gobin=$(mktemp -d)
+    # the version is stamped as its release build does; otherwise it reports only "v3.22"
+    GOBIN=$gobin go install -ldflags "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" \
+      "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" >"$STATE/logs/helm-build.log" 2>&1 \
+      || die "Helm build failed; see $STATE/logs/helm-build.log"
+    mkdir -p "$(dirname "$bin")"
+    mv "$gobin/helm" "$bin" && rm -rf "$gobin"
+  fi
+  # the CRDs that the chart's custom resources are validated against, offline
+  local crds="$STATE/crds" module src
+  mkdir -p "$crds"
+  for module in $CRD_MODULES; do
+    [ -f "$crds/${module//\//_}.ok" ] && continue
+    src=$(module_source "$module") || die "cannot download $module"
+    cp "$src"/config/crd/bases/*.yaml "$crds/" && chmod u+w "$crds"/*.yaml && touch "$crds/${module//\//_}.ok"
+  done
+  say "Helm $HELM_VERSION: $bin; CRDs in $crds"
+}
+
 browser() {
   # Debian's Chromium for the browser tests (Playwright drives it; its own download cannot work here)
   [ -x /usr/bin/chromium ] && return 0
@@ -187,6 +228,7 @@ python_env
 scripts/web_assets.sh
 pdf_libs "${1:-}"
 [ "${1:-}" = "--browser" ] && browser
+[ "${1:-}" = "--browser" ] && helm_tool
 rabbitmq
 kannel
 ferretdb
