@@ -84,12 +84,17 @@ class Isolation:
 
     @classmethod
     def create(cls) -> "Isolation":
+        iso = cls.fresh()
+        rabbitmqctl("add_vhost", iso.vhost)
+        rabbitmqctl("set_permissions", "-p", iso.vhost, "guest", ".*", ".*", ".*")
+        return iso
+
+    @classmethod
+    def fresh(cls) -> "Isolation":
+        """Names and secrets only: the caller makes the vhost on its own broker (a cluster's)."""
         suffix = uuid.uuid4().hex[:10]
-        vhost = f"lapor-test-{suffix}"
-        rabbitmqctl("add_vhost", vhost)
-        rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
-        return cls(vhost, f"lapor_test_{suffix}", Fernet.generate_key().decode(), uuid.uuid4().hex, uuid.uuid4().hex,
-                   uuid.uuid4().hex + uuid.uuid4().hex)
+        return cls(f"lapor-test-{suffix}", f"lapor_test_{suffix}", Fernet.generate_key().decode(), uuid.uuid4().hex,
+                   uuid.uuid4().hex, uuid.uuid4().hex + uuid.uuid4().hex)
 
     @property
     def attachments_dir(self) -> Path:

@@ -19,15 +19,16 @@ SERVICES = ("intake", "routing", "notifier", "sla")
 
 
 class ServiceProcess:
-    def __init__(self, name: str, env: dict[str, str], log_dir: Path) -> None:
+    def __init__(self, name: str, env: dict[str, str], log_dir: Path, instance: str | None = None) -> None:
         self.name = name
+        self.instance = instance or name      # two processes of one service have their own logs
         self.port = free_port()
         self.env = {**env, "LAPOR_PORT": str(self.port)}
         if name == "intake":
             self.env["LAPOR_PUBLIC_BASE_URL"] = f"http://127.0.0.1:{self.port}"
         if name == "notifier":
             self.env["LAPOR_DLR_BASE_URL"] = f"http://127.0.0.1:{self.port}"
-        self.log_path = log_dir / f"{name}.log"
+        self.log_path = log_dir / f"{self.instance}.log"
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -44,14 +45,14 @@ class ServiceProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc is not None and self.proc.poll() is not None:
-                raise RuntimeError(f"{self.name} exited with {self.proc.returncode}; log: {self.log_path}\n{self.tail()}")
+                raise RuntimeError(f"{self.instance} exited with {self.proc.returncode}; log: {self.log_path}\n{self.tail()}")
             try:
                 if httpx.get(f"{self.url}/health/ready", timeout=1).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
-        raise TimeoutError(f"{self.name} not ready after {timeout}s\n{self.tail()}")
+        raise TimeoutError(f"{self.instance} not ready after {timeout}s\n{self.tail()}")
 
     def kill(self) -> None:
         """SIGKILL: no shutdown hook runs, nothing is drained."""

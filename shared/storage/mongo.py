@@ -7,6 +7,7 @@ $facet or TTL indexes, so FerretDB serves development and tests and MongoDB prod
 from __future__ import annotations
 
 import asyncio
+import random
 from datetime import datetime, timedelta, timezone
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +16,7 @@ from pymongo import ASCENDING, AsyncMongoClient, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.asynchronous.topology import Topology
-from pymongo.errors import AutoReconnect, DuplicateKeyError
+from pymongo.errors import AutoReconnect, DuplicateKeyError, OperationFailure
 
 from shared.observability.logging import get_logger
 from shared.settings import CommonSettings
@@ -85,11 +86,20 @@ async def ensure_indexes(db: AsyncDatabase, indexes: list[Index]) -> None:
         by_collection.setdefault(index.collection, []).append(index.model())
     for name, models in by_collection.items():
         # Create only what is missing: FerretDB v1.24 drops the connection (a server-side
-        # panic) when createIndexes names an index that already exists.
-        existing = {ix["name"] async for ix in await db[name].list_indexes()}
-        missing = [m for m in models if m.document["name"] not in existing]
-        if missing:
-            await db[name].create_indexes(missing)
+        # panic) when createIndexes names an index that already exists. Two replicas that
+        # start together can both find it missing; the one that loses looks again.
+        for attempt in range(1, 6):
+            existing = {ix["name"] async for ix in await db[name].list_indexes()}
+            missing = [m for m in models if m.document["name"] not in existing]
+            if not missing:
+                break
+            try:
+                await db[name].create_indexes(missing)
+                break
+            except (AutoReconnect, OperationFailure):
+                if attempt == 5:
+                    raise
+                await asyncio.sleep(0.2 * attempt + random.random() * 0.3)
 
 
 async def insert_once(collection: AsyncCollection, doc: dict[str, Any]) -> bool:

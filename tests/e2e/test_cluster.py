@@ -1,0 +1,207 @@
+"""Scale-out on a three-node RabbitMQ cluster: two processes of every service, node kills.
+
+Three RabbitMQ nodes from Debian's package run on loopback (harness/cluster.py), clustered;
+the platform's quorum queues are replicated on all three. Two processes of each service run,
+connected to different nodes. During a run of reports one node is killed with SIGKILL and
+started again, then another. Afterwards every accepted report is assigned, shown, acknowledged
+exactly once and has its deadlines; every outbox is empty, every queue drained, nothing parked.
+
+`make test` runs a short run; the long mode (README):
+LAPOR_CLUSTER_REPORTS=2000 LAPOR_CLUSTER_RESULTS=bench/results/cluster.json scripts/test.sh tests/e2e/test_cluster.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import os
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from pymongo import AsyncMongoClient
+
+from harness.cluster import BrokerCluster
+from harness.helpers import report_body
+from harness.infra import Isolation
+from harness.stack import SERVICES, ServiceProcess, load_directory, wait_until
+
+REPORTS = int(os.environ.get("LAPOR_CLUSTER_REPORTS", "60"))
+# reports are offered at a steady rate so that both outages fall inside the run
+RATE = float(os.environ.get("LAPOR_CLUSTER_RATE", "1.2"))
+PROCESSES = 2
+DOWN_S = 5.0
+
+
+@pytest.fixture(scope="module")
+def cluster(infra_ready: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[BrokerCluster, Isolation]]:
+    iso = Isolation.fresh()
+    brokers = BrokerCluster(tmp_path_factory.mktemp("rabbit-cluster"), vhost=iso.vhost).start()
+    yield brokers, iso
+    brokers.stop()
+    iso.drop()
+
+
+def _processes(brokers: BrokerCluster, iso: Isolation, log_dir: Path) -> list[ServiceProcess]:
+    """Two processes a service, each on its own node, every node serving some of them."""
+    nodes = itertools.cycle(brokers.nodes)
+    procs = []
+    for name in SERVICES:
+        for i in range(1, PROCESSES + 1):
+            node = next(nodes)
+            env = iso.env(LAPOR_AMQP_URL=node.amqp_url(iso.vhost))
+            procs.append(ServiceProcess(name, env, log_dir, instance=f"{name}-{i}"))
+    return procs
+
+
+async def _submit(urls: list[str], count: int, accepted: list[str], refused: Counter[str]) -> None:
+    """Clients behind a load balancer, ``RATE`` new reports a second: each keeps trying, the next
+    attempt on the other process."""
+    sem = asyncio.Semaphore(16)
+    start = time.monotonic()
+
+    async def one(i: int) -> None:
+        body = report_body()
+        await asyncio.sleep(max(0.0, start + i / RATE - time.monotonic()))
+        async with sem:
+            for attempt in range(120):
+                url = urls[(i + attempt) % len(urls)]
+                try:
+                    async with httpx.AsyncClient(base_url=url, timeout=15) as client:
+                        r = await client.post("/v1/reports", json=body, headers={"Idempotency-Key": f"cluster-{i}"})
+                    if r.status_code == 201:
+                        accepted.append(r.json()["tracking_id"])
+                        return
+                    refused[f"{r.status_code} {r.text[:120]}"] += 1
+                except httpx.HTTPError as exc:
+                    refused[type(exc).__name__] += 1
+                await asyncio.sleep(0.5)
+
+    await asyncio.gather(*(one(i) for i in range(count)))
+
+
+def _replicated(brokers: BrokerCluster) -> dict[str, Any]:
+    """Quorum queues that do not have a member on every node (empty when all are replicated)."""
+    everyone = sorted(n.name for n in brokers.nodes)
+    return {name: q.get("members") for name, q in brokers.queues().items()
+            if q.get("type") != "quorum" or sorted(q.get("members") or []) != everyone}
+
+
+@pytest.mark.timeout(max(600, int(REPORTS / RATE + REPORTS * 0.3) + 420))
+async def test_reports_survive_broker_node_kills(cluster: tuple[BrokerCluster, Isolation], tmp_path: Path) -> None:
+    brokers, iso = cluster
+    assert len(brokers.running()) == 3
+    load_directory(iso)
+    procs = _processes(brokers, iso, tmp_path)
+    try:
+        for p in procs:
+            p.start()
+        for p in procs:
+            await asyncio.to_thread(p.wait_ready, 120)
+        # every queue the services declared is a quorum queue with a member on each node
+        assert brokers.queues() and _replicated(brokers) == {}
+
+        cpu_before = _cpu(procs, brokers)
+        accepted: list[str] = []
+        refused: Counter[str] = Counter()
+        intakes = [p.url for p in procs if p.name == "intake"]
+        started = time.monotonic()
+        load = asyncio.create_task(_submit(intakes, REPORTS, accepted, refused))
+        kills = []
+        # the first node dies early in the run, the second once the first is back and more came in
+        mark = REPORTS // 6
+        for victim in brokers.nodes[:2]:
+            await wait_until(lambda n=mark: _at_least(accepted, n), timeout=max(180, REPORTS / RATE),
+                             message=f"{mark} accepted")
+            before = len(accepted)
+            await asyncio.to_thread(victim.kill)
+            await asyncio.sleep(DOWN_S)     # the outage itself: the node is down this long
+            during = len(accepted) - before
+            await asyncio.to_thread(victim.start)
+            await asyncio.to_thread(victim.wait_ready, 120)
+            await wait_until(lambda: _members(brokers, 3), timeout=120, message="the node back in the cluster")
+            kills.append({"node": victim.name.split("@")[0].rsplit("-", 1)[-1], "accepted_before": before,
+                          "accepted_while_down": during, "accepted_by_rejoin": len(accepted)})
+            mark = len(accepted) + REPORTS // 6
+        # both outages fell inside the run: reports were accepted while each node was down
+        assert all(k["accepted_while_down"] > 0 for k in kills), kills
+        await load
+        tids = set(accepted)
+        assert len(tids) == REPORTS, dict(refused)
+        assert not [k for k in refused if k[:1] == "5" and not k.startswith("503")], dict(refused)
+
+        client: AsyncMongoClient = AsyncMongoClient(iso.mongo_url, tz_aware=True)
+        db = client[iso.mongo_db]
+        try:
+            ids = list(tids)
+
+            async def end_state() -> str | None:
+                counts = (await db.cases.count_documents({"_id": {"$in": ids}, "status": "assigned"}),
+                          await db.reports.count_documents({"_id": {"$in": ids}, "status": "assigned"}),
+                          await db.notifications.count_documents({"tracking_id": {"$in": ids}, "kind": "ack", "status": "sent"}),
+                          await db.deadlines.count_documents({"tracking_id": {"$in": ids}, "stage": "first_follow_up"}))
+                return "ok" if counts == (len(ids),) * 4 else None
+
+            await wait_until(end_state, timeout=max(300, REPORTS * 0.3), interval=1,
+                             message=f"{len(ids)} reports at their end state after two node kills")
+
+            async def drained() -> str | None:
+                pending = sum([await db[c].count_documents({"outbox_pending": {"$gt": 0}})
+                               for c in ("reports", "cases", "sla_steps", "sms_inbound", "sla_reports")])
+                depths = await asyncio.to_thread(brokers.depths)
+                busy = {q: n for q, n in depths.items() if n and not q.endswith(".parked")}
+                return "ok" if pending == 0 and not busy else None
+
+            await wait_until(drained, timeout=180, interval=1, message="outboxes empty and queues drained")
+            acks = Counter(d["tracking_id"] for d in await db.notifications.find(
+                {"tracking_id": {"$in": ids}, "kind": "ack"}, {"tracking_id": 1}).to_list(None))
+            clocks = Counter(d["tracking_id"] for d in await db.deadlines.find(
+                {"tracking_id": {"$in": ids}, "stage": "first_follow_up"}, {"tracking_id": 1}).to_list(None))
+        finally:
+            await client.close()
+        cpu_ms = {k: round((v - cpu_before.get(k, 0.0)) * 1000 / REPORTS, 2) for k, v in _cpu(procs, brokers).items()}
+        duplicated = sum(n - 1 for n in acks.values()) + sum(n - 1 for n in clocks.values())
+        assert set(acks.values()) == {1} and set(clocks.values()) == {1}
+        parked = {q: n for q, n in brokers.depths().items() if q.endswith(".parked") and n}
+        assert parked == {}
+        # the killed nodes came back as members of every quorum queue
+        assert _replicated(brokers) == {}
+        result = {"reports": REPORTS, "accepted": len(tids), "lost": 0, "duplicated": duplicated,
+                  "broker_nodes": len(brokers.nodes), "processes_per_service": PROCESSES,
+                  "node_kills": kills, "node_down_s": DOWN_S, "quorum_queues": len(brokers.queues()),
+                  "cpu_ms_per_report": cpu_ms, "client_retries": dict(refused), "seconds": round(time.monotonic() - started, 1)}
+        target = os.environ.get("LAPOR_CLUSTER_RESULTS")
+        if target:
+            Path(target).write_text(json.dumps(result, indent=2) + "\n")
+    finally:
+        for p in procs:
+            p.terminate()
+
+
+def _cpu(procs: list[ServiceProcess], brokers: BrokerCluster) -> dict[str, float]:
+    """CPU seconds used so far, by service (its processes together), and by the one broker node
+    that is never killed (a restarted node's counter starts again)."""
+    def seconds(pid: int | None) -> float:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            return 0.0
+    out: dict[str, float] = Counter()
+    for p in procs:
+        out[p.name] += seconds(p.proc.pid if p.proc else None)
+    out["rabbitmq, one node"] = seconds(brokers.nodes[-1].pid)
+    return dict(out)
+
+
+async def _at_least(accepted: list[str], n: int) -> bool:
+    return len(accepted) >= n
+
+
+async def _members(brokers: BrokerCluster, n: int) -> bool:
+    return len(await asyncio.to_thread(brokers.running)) == n
