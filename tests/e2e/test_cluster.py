@@ -1,10 +1,14 @@
-"""Scale-out on a three-node RabbitMQ cluster: two processes of every service, node kills.
+"""Scale-out on a three-node RabbitMQ cluster: two processes of every service, node faults.
 
-Three RabbitMQ nodes from Debian's package run on loopback (harness/cluster.py), clustered;
-the platform's quorum queues are replicated on all three. Two processes of each service run,
-connected to different nodes. During a run of reports one node is killed with SIGKILL and
-started again, then another. Afterwards every accepted report is assigned, shown, acknowledged
-exactly once and has its deadlines; every outbox is empty, every queue drained, nothing parked.
+Three RabbitMQ nodes from Debian's package (harness/cluster.py), clustered; the platform's
+quorum queues are replicated on all three. Two processes of each service run, connected to
+different nodes. During a run of reports:
+- on loopback, one node is killed with SIGKILL and started again, then another;
+- with each node in a network namespace of its own, one node is cut off (a partition) and
+  joined again: it pauses (pause_minority), the queues it led elect leaders on the majority,
+  the majority goes on, and the node catches up when it returns.
+Afterwards every accepted report is assigned, shown, acknowledged exactly once and has its
+deadlines; every outbox is empty, every queue drained, nothing parked.
 
 `make test` runs a short run; the long mode (README):
 LAPOR_CLUSTER_REPORTS=2000 LAPOR_CLUSTER_RESULTS=bench/results/cluster.json scripts/test.sh tests/e2e/test_cluster.py
@@ -16,6 +20,7 @@ import asyncio
 import itertools
 import json
 import os
+import subprocess
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -26,7 +31,7 @@ import httpx
 import pytest
 from pymongo import AsyncMongoClient
 
-from harness.cluster import BrokerCluster
+from harness.cluster import BrokerCluster, BrokerNode, can_isolate
 from harness.helpers import report_body
 from harness.infra import Isolation
 from harness.stack import SERVICES, ServiceProcess, load_directory, wait_until
@@ -36,15 +41,42 @@ REPORTS = int(os.environ.get("LAPOR_CLUSTER_REPORTS", "60"))
 RATE = float(os.environ.get("LAPOR_CLUSTER_RATE", "1.2"))
 PROCESSES = 2
 DOWN_S = 5.0
+PARTITION_S = 20.0          # how long the cut-off node stays cut off once the others see it gone
+RESULTS: dict[str, Any] = {}
 
 
-@pytest.fixture(scope="module")
-def cluster(infra_ready: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[BrokerCluster, Isolation]]:
+@pytest.fixture(scope="module", autouse=True)
+def _write_results() -> Iterator[None]:
+    """With LAPOR_CLUSTER_RESULTS=FILE (the long mode), the figures of each scenario go to FILE."""
+    yield
+    target = os.environ.get("LAPOR_CLUSTER_RESULTS")
+    if target and RESULTS:
+        # each scenario may be run on its own (-k): the file keeps the others' last figures
+        known = json.loads(Path(target).read_text()) if Path(target).exists() else {}
+        Path(target).write_text(json.dumps({**known, **RESULTS}, indent=2) + "\n")
+
+
+def _cluster(tmp_path_factory: pytest.TempPathFactory, isolated: bool) -> Iterator[tuple[BrokerCluster, Isolation]]:
     iso = Isolation.fresh()
-    brokers = BrokerCluster(tmp_path_factory.mktemp("rabbit-cluster"), vhost=iso.vhost).start()
-    yield brokers, iso
-    brokers.stop()
-    iso.drop()
+    brokers = BrokerCluster(tmp_path_factory.mktemp("rabbit-cluster"), vhost=iso.vhost, isolated=isolated)
+    try:
+        brokers.start()
+        yield brokers, iso
+    finally:
+        brokers.stop()
+        iso.drop()
+
+
+@pytest.fixture
+def cluster(infra_ready: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[BrokerCluster, Isolation]]:
+    yield from _cluster(tmp_path_factory, isolated=False)
+
+
+@pytest.fixture
+def isolated_cluster(infra_ready: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[BrokerCluster, Isolation]]:
+    reason = can_isolate()
+    assert reason is None, f"the partition test makes network namespaces: {reason}"
+    yield from _cluster(tmp_path_factory, isolated=True)
 
 
 def _processes(brokers: BrokerCluster, iso: Isolation, log_dir: Path) -> list[ServiceProcess]:
@@ -92,26 +124,74 @@ def _replicated(brokers: BrokerCluster) -> dict[str, Any]:
             if q.get("type") != "quorum" or sorted(q.get("members") or []) != everyone}
 
 
-@pytest.mark.timeout(max(600, int(REPORTS / RATE + REPORTS * 0.3) + 420))
+async def _started(procs: list[ServiceProcess], brokers: BrokerCluster) -> None:
+    for p in procs:
+        p.start()
+    for p in procs:
+        await asyncio.to_thread(p.wait_ready, 120)
+    # every queue the services declared is a quorum queue with a member on each node
+    assert brokers.queues() and _replicated(brokers) == {}
+
+
+async def _all_ended(iso: Isolation, brokers: BrokerCluster, accepted: list[str], refused: Counter[str], fault: str) -> int:
+    """Every report at its end state exactly once, nothing left anywhere; the duplicates counted."""
+    tids = set(accepted)
+    assert len(tids) == REPORTS, dict(refused)
+    assert not [k for k in refused if k[:1] == "5" and not k.startswith("503")], dict(refused)
+    client: AsyncMongoClient = AsyncMongoClient(iso.mongo_url, tz_aware=True)
+    db = client[iso.mongo_db]
+    try:
+        ids = list(tids)
+
+        async def end_state() -> str | None:
+            counts = (await db.cases.count_documents({"_id": {"$in": ids}, "status": "assigned"}),
+                      await db.reports.count_documents({"_id": {"$in": ids}, "status": "assigned"}),
+                      await db.notifications.count_documents({"tracking_id": {"$in": ids}, "kind": "ack", "status": "sent"}),
+                      await db.deadlines.count_documents({"tracking_id": {"$in": ids}, "stage": "first_follow_up"}))
+            return "ok" if counts == (len(ids),) * 4 else None
+
+        await wait_until(end_state, timeout=max(300, REPORTS * 0.5), interval=1,
+                         message=f"{len(ids)} reports at their end state after {fault}")
+
+        async def drained() -> str | None:
+            pending = sum([await db[c].count_documents({"outbox_pending": {"$gt": 0}})
+                           for c in ("reports", "cases", "sla_steps", "sms_inbound", "sla_reports")])
+            depths = await asyncio.to_thread(brokers.depths)
+            busy = {q: n for q, n in depths.items() if n and not q.endswith(".parked")}
+            return "ok" if pending == 0 and not busy else None
+
+        await wait_until(drained, timeout=180, interval=1, message="outboxes empty and queues drained")
+        acks = Counter(d["tracking_id"] for d in await db.notifications.find(
+            {"tracking_id": {"$in": ids}, "kind": "ack"}, {"tracking_id": 1}).to_list(None))
+        clocks = Counter(d["tracking_id"] for d in await db.deadlines.find(
+            {"tracking_id": {"$in": ids}, "stage": "first_follow_up"}, {"tracking_id": 1}).to_list(None))
+    finally:
+        await client.close()
+    assert set(acks.values()) == {1} and set(clocks.values()) == {1}
+    parked = {q: n for q, n in brokers.depths().items() if q.endswith(".parked") and n}
+    assert parked == {}
+    # the nodes that were away are members of every quorum queue again
+    assert _replicated(brokers) == {}
+    return sum(n - 1 for n in acks.values()) + sum(n - 1 for n in clocks.values())
+
+
+def _short(node_name: str) -> str:
+    return node_name.split("@")[0].rsplit("-", 1)[-1]
+
+
+@pytest.mark.timeout(max(600, int(REPORTS / RATE + REPORTS * 0.5) + 420))
 async def test_reports_survive_broker_node_kills(cluster: tuple[BrokerCluster, Isolation], tmp_path: Path) -> None:
     brokers, iso = cluster
     assert len(brokers.running()) == 3
     load_directory(iso)
     procs = _processes(brokers, iso, tmp_path)
     try:
-        for p in procs:
-            p.start()
-        for p in procs:
-            await asyncio.to_thread(p.wait_ready, 120)
-        # every queue the services declared is a quorum queue with a member on each node
-        assert brokers.queues() and _replicated(brokers) == {}
-
+        await _started(procs, brokers)
         cpu_before = _cpu(procs, brokers)
         accepted: list[str] = []
         refused: Counter[str] = Counter()
-        intakes = [p.url for p in procs if p.name == "intake"]
         started = time.monotonic()
-        load = asyncio.create_task(_submit(intakes, REPORTS, accepted, refused))
+        load = asyncio.create_task(_submit([p.url for p in procs if p.name == "intake"], REPORTS, accepted, refused))
         kills = []
         # the first node dies early in the run, the second once the first is back and more came in
         mark = REPORTS // 6
@@ -125,59 +205,72 @@ async def test_reports_survive_broker_node_kills(cluster: tuple[BrokerCluster, I
             await asyncio.to_thread(victim.start)
             await asyncio.to_thread(victim.wait_ready, 120)
             await wait_until(lambda: _members(brokers, 3), timeout=120, message="the node back in the cluster")
-            kills.append({"node": victim.name.split("@")[0].rsplit("-", 1)[-1], "accepted_before": before,
+            kills.append({"node": _short(victim.name), "accepted_before": before,
                           "accepted_while_down": during, "accepted_by_rejoin": len(accepted)})
             mark = len(accepted) + REPORTS // 6
         # both outages fell inside the run: reports were accepted while each node was down
         assert all(k["accepted_while_down"] > 0 for k in kills), kills
         await load
-        tids = set(accepted)
-        assert len(tids) == REPORTS, dict(refused)
-        assert not [k for k in refused if k[:1] == "5" and not k.startswith("503")], dict(refused)
-
-        client: AsyncMongoClient = AsyncMongoClient(iso.mongo_url, tz_aware=True)
-        db = client[iso.mongo_db]
-        try:
-            ids = list(tids)
-
-            async def end_state() -> str | None:
-                counts = (await db.cases.count_documents({"_id": {"$in": ids}, "status": "assigned"}),
-                          await db.reports.count_documents({"_id": {"$in": ids}, "status": "assigned"}),
-                          await db.notifications.count_documents({"tracking_id": {"$in": ids}, "kind": "ack", "status": "sent"}),
-                          await db.deadlines.count_documents({"tracking_id": {"$in": ids}, "stage": "first_follow_up"}))
-                return "ok" if counts == (len(ids),) * 4 else None
-
-            await wait_until(end_state, timeout=max(300, REPORTS * 0.3), interval=1,
-                             message=f"{len(ids)} reports at their end state after two node kills")
-
-            async def drained() -> str | None:
-                pending = sum([await db[c].count_documents({"outbox_pending": {"$gt": 0}})
-                               for c in ("reports", "cases", "sla_steps", "sms_inbound", "sla_reports")])
-                depths = await asyncio.to_thread(brokers.depths)
-                busy = {q: n for q, n in depths.items() if n and not q.endswith(".parked")}
-                return "ok" if pending == 0 and not busy else None
-
-            await wait_until(drained, timeout=180, interval=1, message="outboxes empty and queues drained")
-            acks = Counter(d["tracking_id"] for d in await db.notifications.find(
-                {"tracking_id": {"$in": ids}, "kind": "ack"}, {"tracking_id": 1}).to_list(None))
-            clocks = Counter(d["tracking_id"] for d in await db.deadlines.find(
-                {"tracking_id": {"$in": ids}, "stage": "first_follow_up"}, {"tracking_id": 1}).to_list(None))
-        finally:
-            await client.close()
+        duplicated = await _all_ended(iso, brokers, accepted, refused, "two node kills")
         cpu_ms = {k: round((v - cpu_before.get(k, 0.0)) * 1000 / REPORTS, 2) for k, v in _cpu(procs, brokers).items()}
-        duplicated = sum(n - 1 for n in acks.values()) + sum(n - 1 for n in clocks.values())
-        assert set(acks.values()) == {1} and set(clocks.values()) == {1}
-        parked = {q: n for q, n in brokers.depths().items() if q.endswith(".parked") and n}
-        assert parked == {}
-        # the killed nodes came back as members of every quorum queue
-        assert _replicated(brokers) == {}
-        result = {"reports": REPORTS, "accepted": len(tids), "lost": 0, "duplicated": duplicated,
-                  "broker_nodes": len(brokers.nodes), "processes_per_service": PROCESSES,
-                  "node_kills": kills, "node_down_s": DOWN_S, "quorum_queues": len(brokers.queues()),
-                  "cpu_ms_per_report": cpu_ms, "client_retries": dict(refused), "seconds": round(time.monotonic() - started, 1)}
-        target = os.environ.get("LAPOR_CLUSTER_RESULTS")
-        if target:
-            Path(target).write_text(json.dumps(result, indent=2) + "\n")
+        RESULTS["node_kills"] = {
+            "reports": REPORTS, "offered_per_s": RATE, "accepted": len(set(accepted)), "lost": 0, "duplicated": duplicated,
+            "broker_nodes": len(brokers.nodes), "processes_per_service": PROCESSES, "node_kills": kills,
+            "node_down_s": DOWN_S, "quorum_queues": len(brokers.queues()), "cpu_ms_per_report": cpu_ms,
+            "client_retries": dict(refused), "seconds": round(time.monotonic() - started, 1)}
+    finally:
+        for p in procs:
+            p.terminate()
+
+
+@pytest.mark.timeout(max(600, int(REPORTS / RATE + REPORTS * 0.5) + 420))
+async def test_a_partitioned_node_pauses_and_the_majority_goes_on(isolated_cluster: tuple[BrokerCluster, Isolation],
+                                                                  tmp_path: Path) -> None:
+    brokers, iso = isolated_cluster
+    assert len(brokers.running()) == 3
+    load_directory(iso)
+    procs = _processes(brokers, iso, tmp_path)
+    assert brokers.network is not None
+    cut, majority = brokers.nodes[2], brokers.nodes[:2]
+    try:
+        await _started(procs, brokers)
+        led_before = {name: q["leader"] for name, q in brokers.queues().items()}
+        accepted: list[str] = []
+        refused: Counter[str] = Counter()
+        started = time.monotonic()
+        load = asyncio.create_task(_submit([p.url for p in procs if p.name == "intake"], REPORTS, accepted, refused))
+        await wait_until(lambda: _at_least(accepted, REPORTS // 6), timeout=max(180, REPORTS / RATE),
+                         message="a sixth accepted")
+        before = len(accepted)
+        cut_at = time.monotonic()
+        await asyncio.to_thread(brokers.network.cut, 3)
+        # the others declare it gone (net_ticktime), and it finds itself in the minority and pauses
+        await wait_until(lambda: _members(brokers, 2, majority), timeout=120, message="the majority without node 3")
+        noticed_s = time.monotonic() - cut_at
+        await wait_until(lambda: _paused(cut), timeout=60, message="node 3 paused in its minority")
+        await asyncio.sleep(PARTITION_S)
+        # the queues node 3 led have leaders on the majority now, and the majority went on
+        led_during = {name: q["leader"] for name, q in (await asyncio.to_thread(brokers.queues, majority)).items()}
+        during = len(accepted) - before
+        await asyncio.to_thread(brokers.network.join, 3)
+        joined_at = time.monotonic()
+        await wait_until(lambda: _members(brokers, 3), timeout=180, message="node 3 back in the cluster")
+        await asyncio.to_thread(cut.wait_ready, 120)
+        rejoined_s = time.monotonic() - joined_at
+        moved = sorted(name for name, leader in led_before.items() if leader == cut.name)
+        assert moved, f"node 3 led no queue before the partition: {led_before}"
+        assert all(led_during[name] in {n.name for n in majority} for name in moved), led_during
+        assert during > 0, "no report was accepted while node 3 was cut off"
+        await load
+        duplicated = await _all_ended(iso, brokers, accepted, refused, "a partition of node 3")
+        RESULTS["partition"] = {
+            "reports": REPORTS, "offered_per_s": RATE, "accepted": len(set(accepted)), "lost": 0, "duplicated": duplicated,
+            "broker_nodes": len(brokers.nodes), "processes_per_service": PROCESSES,
+            "partition_handling": "pause_minority", "net_ticktime_s": 10, "cut_off_s": round(joined_at - cut_at, 1),
+            "majority_noticed_after_s": round(noticed_s, 1), "accepted_while_cut_off": during,
+            "queues_led_by_the_cut_node": len(moved), "leaders_moved_to_majority": len(moved),
+            "back_in_every_queue_after_s": round(rejoined_s, 1), "quorum_queues": len(led_before),
+            "client_retries": dict(refused), "seconds": round(time.monotonic() - started, 1)}
     finally:
         for p in procs:
             p.terminate()
@@ -203,5 +296,16 @@ async def _at_least(accepted: list[str], n: int) -> bool:
     return len(accepted) >= n
 
 
-async def _members(brokers: BrokerCluster, n: int) -> bool:
-    return len(await asyncio.to_thread(brokers.running)) == n
+async def _members(brokers: BrokerCluster, n: int, seen_by: list[BrokerNode] | None = None) -> bool:
+    return len(await asyncio.to_thread(brokers.running, seen_by)) == n
+
+
+async def _paused(node: BrokerNode) -> bool:
+    """The node's RabbitMQ application is stopped (its Erlang VM still runs, waiting for peers)."""
+    try:
+        await asyncio.to_thread(node.ctl, "check_running", tool="rabbitmq-diagnostics", timeout=20)
+        return False
+    except RuntimeError as exc:        # the node answered, and said so
+        return "is not running" in str(exc)
+    except subprocess.TimeoutExpired:
+        return False
