@@ -13,14 +13,18 @@ others and from its clients, a network partition, and joined again.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import re
 import secrets
 import signal
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from harness.infra import free_port, port_open
 
@@ -47,12 +51,19 @@ def can_isolate() -> str | None:
     return None
 
 
+LOCK = Path(tempfile.gettempdir()) / "lapor-cluster-network.lock"
+
+
 @dataclass
 class Network:
-    """A bridge on this machine and one namespace per node, each with a veth pair into it."""
+    """A bridge on this machine and one namespace per node, each with a veth pair into it.
+
+    One at a time: the network holds a lock for its lifetime (every network uses the same
+    subnet), and only the holder sweeps what a killed run left behind."""
 
     suffix: str
     size: int
+    _lock: Any = None
 
     @property
     def bridge(self) -> str:
@@ -64,8 +75,36 @@ class Network:
     def host_link(self, i: int) -> str:
         return f"lpr{self.suffix}h{i}"
 
+    @staticmethod
+    def sweep_stale() -> None:
+        """What an earlier run left behind when it was killed (its bridge holds the subnet)."""
+        out = subprocess.run(["ip", "-o", "link", "show", "type", "bridge"], capture_output=True, text=True, timeout=30)
+        for line in out.stdout.splitlines():
+            name = line.split(":")[1].strip().split("@")[0]
+            if re.fullmatch(r"lpr[0-9a-f]{4}", name):
+                ip("link", "del", name)
+        out = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, timeout=30)
+        for line in out.stdout.splitlines():
+            name = line.split()[0] if line.strip() else ""
+            if re.fullmatch(r"lapor-[0-9a-f]{4}-\d+", name):
+                _empty(name)
+                ip("netns", "del", name)
+
     def create(self) -> None:
-        ip("link", "add", self.bridge, "type", "bridge")
+        self._lock = open(LOCK, "w")
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._lock.close()
+            self._lock = None
+            raise RuntimeError("another isolated cluster runs on this machine") from None
+        self.sweep_stale()
+        try:
+            # bridged frames skip the host's firewall (a FORWARD policy of DROP would keep the
+            # nodes apart); older iproute2 has no such option
+            ip("link", "add", self.bridge, "type", "bridge", "nf_call_iptables", "0")
+        except RuntimeError:
+            ip("link", "add", self.bridge, "type", "bridge")
         ip("addr", "add", f"{SUBNET}.254/24", "dev", self.bridge)
         ip("link", "set", self.bridge, "up")
         for i in range(1, self.size + 1):
@@ -88,6 +127,7 @@ class Network:
 
     def remove(self) -> None:
         for i in range(1, self.size + 1):
+            _empty(self.netns(i))
             for args in (("netns", "del", self.netns(i)), ("link", "del", self.host_link(i))):
                 try:
                     ip(*args)
@@ -96,6 +136,20 @@ class Network:
         try:
             ip("link", "del", self.bridge)
         except RuntimeError:
+            pass
+        if self._lock is not None:
+            self._lock.close()     # closing releases the lock
+            self._lock = None
+
+
+def _empty(netns: str) -> None:
+    """Kill what still runs in a namespace (the node's epmd outlives the node and would keep
+    the namespace alive after its name is deleted)."""
+    out = subprocess.run(["ip", "netns", "pids", netns], capture_output=True, text=True, timeout=30)
+    for pid in out.stdout.split():
+        try:
+            os.kill(int(pid), signal.SIGKILL)
+        except (ProcessLookupError, ValueError):
             pass
 
 
@@ -114,7 +168,7 @@ class BrokerNode:
 
     @property
     def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("RABBITMQ_", "LAPOR_"))}
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("RABBITMQ_", "ERL_", "LAPOR_"))}
         env.update({
             "HOME": str(self.home),
             "RABBITMQ_NODENAME": self.name,
@@ -202,12 +256,14 @@ class BrokerCluster:
             cookie.write_text(secrets.token_hex(20))
             cookie.chmod(0o400)
         (home / "enabled_plugins").write_text("[].\n")
-        # the default of 40 % of RAM per node, three times over, would be most of the machine's memory
         # the default of 40 % of RAM per node, three times over, would be most of the machine's
         # memory; pause_minority is what the RabbitMQ cluster operator configures (and the chart):
         # a node that finds itself in the minority stops serving until the partition heals
+        # and balanced leaders: by default a quorum queue's leader is the node of the client that
+        # declared it, so the first service to connect would lead every queue
         (home / "rabbitmq.conf").write_text("vm_memory_high_watermark.relative = 0.1\nloopback_users = none\n"
-                                            "cluster_partition_handling = pause_minority\n")
+                                            "cluster_partition_handling = pause_minority\n"
+                                            "queue_leader_locator = balanced\n")
         # a silent peer is declared down after about 10 s instead of the default 60
         (home / "advanced.config").write_text("[{kernel, [{net_ticktime, 10}]}].\n")
         suffix = secrets.token_hex(2)
@@ -254,9 +310,10 @@ class BrokerCluster:
         raise RuntimeError("no cluster node is up")
 
     def queues(self, among: list[BrokerNode] | None = None) -> dict[str, dict[str, object]]:
-        """Each queue of the vhost: its type, messages waiting, leader and (quorum) member nodes."""
+        """Each queue of the vhost: its type, messages waiting, leader, (quorum) members and which
+        of them are online."""
         out = self.any_live(among).ctl("list_queues", "-p", self.vhost, "name", "type", "messages", "leader", "members",
-                                       "--formatter", "json")
+                                       "online", "--formatter", "json")
         return {q["name"]: q for q in json.loads(out)}
 
     def depths(self) -> dict[str, int]:
