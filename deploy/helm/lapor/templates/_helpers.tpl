@@ -163,3 +163,15 @@ A service's non-secret environment, as a YAML map (its ConfigMap's data):
 {{ include "lapor.secretEnvVar" (dict "env" $env "ref" $ref) }}
 {{- end }}
 {{- end -}}
+
+{{- /*
+One notifier process's share of a platform-wide send rate: the notifier's send rates are per
+process, and as many processes as its maximum replicas, plus a rolling update's surge (the
+Deployment's maxSurge of 25 %, rounded up as Kubernetes does), can send at once.
+*/}}
+{{- define "lapor.notifierShare" -}}
+{{- $svc := .root.Values.services.notifier -}}
+{{- $most := ternary $svc.autoscaling.maxReplicas $svc.replicas (and $svc.autoscaling.enabled true) | int -}}
+{{- $surge := ceil (mulf $most 0.25) | int -}}
+{{- divf .budget (add $most $surge) -}}
+{{- end }}
