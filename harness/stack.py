@@ -101,13 +101,13 @@ class Stack:
             svc.wait_ready()
         return self
 
-    def start_web(self) -> ServiceProcess:
+    def start_web(self, **overrides: str) -> ServiceProcess:
         """The web portal, a client of this stack's four services (it gets no database or broker)."""
         env = {k: v for k, v in self.base_env.items() if not k.startswith(("LAPOR_MONGO", "LAPOR_AMQP"))}
         env.update({"LAPOR_INTAKE_URL": self["intake"].url, "LAPOR_ROUTING_URL": self["routing"].url,
                     "LAPOR_NOTIFIER_URL": self["notifier"].url,
                     "LAPOR_SLA_URL": self["sla"].url, "LAPOR_WEB_SESSION_KEY": self.iso.lookup_key,
-                    "LAPOR_API_TIMEOUT_S": "5", "LAPOR_DIRECTORY_CACHE_S": "2"})
+                    "LAPOR_API_TIMEOUT_S": "5", "LAPOR_DIRECTORY_CACHE_S": "2", **overrides})
         web = ServiceProcess("web", env, self["intake"].log_path.parent)
         self.services["web"] = web
         web.start()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 import uvicorn
@@ -12,7 +13,11 @@ class Listens(Protocol):
     port: int
 
 
-def serve(factory: str, settings: Listens) -> None:
+def serve(factory: str, settings: Listens, forwarded_allow_ips: Sequence[object] = ()) -> None:
+    """``forwarded_allow_ips``: the proxies in front (an ingress controller) whose
+    X-Forwarded-For and X-Forwarded-Proto are believed, so that the request's client is the
+    visitor and its URL https behind TLS termination; none by default."""
+    trusted = [str(network) for network in forwarded_allow_ips]
     uvicorn.run(
         factory,
         factory=True,
@@ -22,5 +27,6 @@ def serve(factory: str, settings: Listens) -> None:
         access_log=False,
         loop="uvloop",
         timeout_graceful_shutdown=15,
-        proxy_headers=False,
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or None,
     )

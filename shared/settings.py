@@ -7,10 +7,15 @@ Secrets have development defaults so that ``make run`` works out of the box; out
 from __future__ import annotations
 
 from enum import StrEnum
+from ipaddress import IPv4Network, IPv6Network
 from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+# an address block in a setting (trusted proxies, allowed webhook networks)
+Network = IPv4Network | IPv6Network
 
 
 class Environment(StrEnum):

@@ -8,9 +8,9 @@ from pydantic import Field, SecretStr
 
 from shared.runtime import settings_of
 from shared.attachments.settings import AttachmentSettings
+from shared.settings import Network
 
 
-Network = IPv4Network | IPv6Network
 DEV_SMS_TOKENS = {"lapor-sms-dev", "", "change-me", "secret"}
 
 

@@ -22,7 +22,8 @@ from typing import Any
 import httpcore
 import httpx
 
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+from shared.settings import Network
+
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 

@@ -1,4 +1,5 @@
 from services.web.settings import WebSettings
 from shared.runner import serve
 
-serve("services.web.main:create_app", WebSettings())
+settings = WebSettings()
+serve("services.web.main:create_app", settings, forwarded_allow_ips=settings.forwarded_allow_ips)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from shared.settings import DEV_OPERATOR_TOKEN, Environment, refuse_development_values
+from shared.settings import DEV_OPERATOR_TOKEN, Environment, Network, refuse_development_values
 
 DEV_SESSION_KEY = "dev-only-web-session-key-do-not-use"
 DEV_OIDC_SECRET = "lapor-web-dev-secret"  # the demo realm's (deploy/keycloak/lapor-realm.json)
@@ -21,6 +21,10 @@ class WebSettings(BaseSettings):
     environment: Environment = Field(Environment.development, description="development, test or production")
     host: str = Field("127.0.0.1", description="address the HTTP server binds")
     port: int = Field(8000, description="HTTP port of the web portal")
+    forwarded_allow_ips: list[Network] = Field(
+        default_factory=list,
+        description="proxies in front (the ingress controller) whose X-Forwarded-For and X-Forwarded-Proto are "
+                    "believed: the citizen's own address for intake's limits, https links behind TLS; none by default")
     intake_url: str = Field("http://127.0.0.1:8001", description="base URL of the intake service's API")
     routing_url: str = Field("http://127.0.0.1:8002", description="base URL of the routing service's API")
     sla_url: str = Field("http://127.0.0.1:8004", description="base URL of the SLA service's API")

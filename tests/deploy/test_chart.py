@@ -475,6 +475,14 @@ def test_scaling_the_notifier_out_never_sends_above_the_contracted_rates(name: s
         assert per_process * at_once <= budget[key] + 1e-9, (setting, per_process, at_once, budget[key])
 
 
+def test_behind_the_ingress_the_portal_and_intake_believe_the_same_proxies(chart: Rendered) -> None:
+    """The ingress terminates TLS and names the citizen: the portal must believe its
+    X-Forwarded-* (https links, the citizen's address) and intake the portal's and the ingress's."""
+    web = _chart_env(chart, _pod_spec(chart.deployment_of("web")))
+    intake = _chart_env(chart, _pod_spec(chart.deployment_of("intake")))
+    assert yaml.safe_load(web["LAPOR_FORWARDED_ALLOW_IPS"]) == yaml.safe_load(intake["LAPOR_TRUSTED_PROXIES"]) != []
+
+
 def test_operator_managed_engines_lose_one_member_at_a_time(chart: Rendered) -> None:
     """The operators make no disruption budget: the chart's keep quorum through a node drain."""
     budgets = [o["spec"] for o in chart.kind("PodDisruptionBudget")]
