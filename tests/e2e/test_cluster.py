@@ -168,7 +168,8 @@ async def _all_ended(iso: Isolation, brokers: BrokerCluster, accepted: list[str]
                       await db.deadlines.count_documents({"tracking_id": {"$in": ids}, "stage": "first_follow_up"}))
             return "ok" if counts == (len(ids),) * 4 else None
 
-        await wait_until(end_state, timeout=max(300, REPORTS * 0.5), interval=1,
+        # on two cores FerretDB (no secondary index) is the bound: the backlog may drain slowly
+        await wait_until(end_state, timeout=max(300, REPORTS * 1.2), interval=1,
                          message=f"{len(ids)} reports at their end state after {fault}")
 
         async def drained() -> str | None:
@@ -197,7 +198,7 @@ def _short(node_name: str) -> str:
     return node_name.split("@")[0].rsplit("-", 1)[-1]
 
 
-@pytest.mark.timeout(max(600, int(REPORTS / RATE + REPORTS * 0.5) + 420))
+@pytest.mark.timeout(max(600, int(REPORTS / RATE + REPORTS * 1.2) + 420))
 async def test_reports_survive_broker_node_kills(cluster: tuple[BrokerCluster, Isolation], tmp_path: Path) -> None:
     brokers, iso = cluster
     assert len(brokers.running()) == 3
@@ -249,7 +250,7 @@ async def test_reports_survive_broker_node_kills(cluster: tuple[BrokerCluster, I
             p.terminate()
 
 
-@pytest.mark.timeout(max(600, int(REPORTS / RATE + REPORTS * 0.5) + 420))
+@pytest.mark.timeout(max(600, int(REPORTS / RATE + REPORTS * 1.2) + 420))
 async def test_a_partitioned_node_pauses_and_the_majority_goes_on(isolated_cluster: tuple[BrokerCluster, Isolation],
                                                                   tmp_path: Path) -> None:
     brokers, iso = isolated_cluster
