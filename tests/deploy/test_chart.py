@@ -33,6 +33,7 @@ from services.routing.settings import RoutingSettings
 from services.sla.settings import SlaSettings
 from services.web.settings import WebSettings
 from shared.messaging.topology import SUBSCRIPTIONS, queue_names
+from harness.helpers import setting_env_names
 
 ROOT = Path(__file__).resolve().parents[2]
 CHART = ROOT / "deploy" / "helm" / "lapor"
@@ -592,12 +593,6 @@ def _chart_env(chart: Rendered, pod_spec: dict[str, Any]) -> dict[str, str]:
     return chart.environment(pod_spec, lambda name, ref: f"from-{ref['name']}-{ref['key']}")
 
 
-def _env_names(cls: type[BaseSettings]) -> set[str]:
-    names = set()
-    for name, f in cls.model_fields.items():
-        alias = f.validation_alias
-        names.add(alias if isinstance(alias, str) else f"LAPOR_{name.upper()}")
-    return names
 
 
 def _settings_from(cls: type[BaseSettings], env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> BaseSettings:
@@ -648,7 +643,7 @@ def test_chart_compose_and_code_agree_on_port_probes_and_settings(name: str, cha
     ready = _pod_spec(deployment)["containers"][0]["readinessProbe"]["httpGet"]["path"]
     assert f"127.0.0.1:{port}{ready}" in compose_check
     # every LAPOR_* name either sets is a setting of that service
-    known = _env_names(cls)
+    known = setting_env_names(cls)
     assert chart_env.pop(IMAGE_SWITCH) == name
     assert f"services.${{{IMAGE_SWITCH}}}" in (ROOT / "deploy" / "Dockerfile").read_text()
     assert set(chart_env) - known == set(), f"the chart sets what {name} does not read: {set(chart_env) - known}"

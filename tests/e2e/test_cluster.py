@@ -27,12 +27,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from pymongo import AsyncMongoClient
 
 from harness.cluster import BrokerCluster, BrokerNode, can_isolate
-from harness.helpers import report_body
+from harness.helpers import submit_reports
 from harness.infra import Isolation
 from harness.stack import SERVICES, ServiceProcess, load_directory, wait_until
 
@@ -91,32 +90,6 @@ def _processes(brokers: BrokerCluster, iso: Isolation, log_dir: Path) -> list[Se
             env = iso.env(LAPOR_AMQP_URL=node.amqp_url(iso.vhost), LAPOR_OUTBOX_SWEEP_INTERVAL_S="5")
             procs.append(ServiceProcess(name, env, log_dir, instance=f"{name}-{i}"))
     return procs
-
-
-async def _submit(urls: list[str], count: int, accepted: list[str], refused: Counter[str]) -> None:
-    """Clients behind a load balancer, ``RATE`` new reports a second: each keeps trying, the next
-    attempt on the other process."""
-    sem = asyncio.Semaphore(16)
-    start = time.monotonic()
-
-    async def one(i: int) -> None:
-        body = report_body()
-        await asyncio.sleep(max(0.0, start + i / RATE - time.monotonic()))
-        async with sem:
-            for attempt in range(120):
-                url = urls[(i + attempt) % len(urls)]
-                try:
-                    async with httpx.AsyncClient(base_url=url, timeout=15) as client:
-                        r = await client.post("/v1/reports", json=body, headers={"Idempotency-Key": f"cluster-{i}"})
-                    if r.status_code == 201:
-                        accepted.append(r.json()["tracking_id"])
-                        return
-                    refused[f"{r.status_code} {r.text[:120]}"] += 1
-                except httpx.HTTPError as exc:
-                    refused[type(exc).__name__] += 1
-                await asyncio.sleep(0.5)
-
-    await asyncio.gather(*(one(i) for i in range(count)))
 
 
 def _replicated(brokers: BrokerCluster) -> dict[str, Any]:
@@ -212,7 +185,8 @@ async def test_reports_survive_broker_node_kills(cluster: tuple[BrokerCluster, I
         accepted: list[str] = []
         refused: Counter[str] = Counter()
         started = time.monotonic()
-        load = asyncio.create_task(_submit([p.url for p in procs if p.name == "intake"], REPORTS, accepted, refused))
+        load = asyncio.create_task(submit_reports([p.url for p in procs if p.name == "intake"], REPORTS, accepted, refused,
+                                                  key="cluster", rate=RATE, concurrency=16))
         kills = []
         # the first node dies early in the run, the second once the first is back and more came in
         mark = REPORTS // 6
@@ -243,11 +217,7 @@ async def test_reports_survive_broker_node_kills(cluster: tuple[BrokerCluster, I
             "node_down_s": DOWN_S, "quorum_queues": len(brokers.queues()), "cpu_ms_per_report": cpu_ms,
             "client_retries": dict(refused), "seconds": round(time.monotonic() - started, 1)}
     finally:
-        if load is not None and not load.done():
-            load.cancel()
-        await progress.client.close()
-        for p in procs:
-            p.terminate()
+        await _stop(load, progress, procs)
 
 
 @pytest.mark.timeout(max(600, int(REPORTS / RATE + REPORTS * 1.2) + 420))
@@ -271,7 +241,8 @@ async def test_a_partitioned_node_pauses_and_the_majority_goes_on(isolated_clust
         accepted: list[str] = []
         refused: Counter[str] = Counter()
         started = time.monotonic()
-        load = asyncio.create_task(_submit([p.url for p in procs if p.name == "intake"], REPORTS, accepted, refused))
+        load = asyncio.create_task(submit_reports([p.url for p in procs if p.name == "intake"], REPORTS, accepted, refused,
+                                                  key="cluster", rate=RATE, concurrency=16))
         await wait_until(lambda: _at_least(accepted, REPORTS // 6), timeout=max(180, REPORTS / RATE),
                          message="a sixth accepted")
         assert not load.done(), "the run ended before the partition"
@@ -309,11 +280,15 @@ async def test_a_partitioned_node_pauses_and_the_majority_goes_on(isolated_clust
             "back_in_every_queue_after_s": round(rejoined_s, 1), "quorum_queues": len(led_before),
             "client_retries": dict(refused), "seconds": round(time.monotonic() - started, 1)}
     finally:
-        if load is not None and not load.done():
-            load.cancel()
-        await progress.client.close()
-        for p in procs:
-            p.terminate()
+        await _stop(load, progress, procs)
+
+
+async def _stop(load: asyncio.Task[None] | None, progress: Progress, procs: list[ServiceProcess]) -> None:
+    if load is not None and not load.done():
+        load.cancel()
+    await progress.client.close()
+    for p in procs:
+        p.terminate()
 
 
 def _cpu(procs: list[ServiceProcess], brokers: BrokerCluster) -> dict[str, float]:

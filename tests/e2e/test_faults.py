@@ -19,10 +19,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from harness.helpers import report_body
+from harness.helpers import submit_reports
 from harness.infra import queue_depths, rabbitmqctl, restart_ferretdb
 from harness.stack import Stack, wait_until
 
@@ -54,29 +53,6 @@ async def _inject(stack: Stack, fault: str) -> None:
         await asyncio.to_thread(restart_ferretdb, 3.0)
 
 
-async def _submit(url: str, count: int, accepted: list[str], refused: Counter[str]) -> None:
-    """A client that keeps trying, as an app would: only a 201 counts as accepted."""
-    sem = asyncio.Semaphore(8)
-
-    async def one(i: int) -> None:
-        body = report_body()          # the same body on every retry, as an app resending would
-        async with sem:
-            for _ in range(120):
-                try:
-                    async with httpx.AsyncClient(base_url=url, timeout=15) as client:
-                        r = await client.post("/v1/reports", json=body,
-                                              headers={"Idempotency-Key": f"fault-{i}"})
-                    if r.status_code == 201:
-                        accepted.append(r.json()["tracking_id"])
-                        return
-                    refused[f"{r.status_code} {r.text[:120]}"] += 1
-                except httpx.HTTPError as exc:
-                    refused[type(exc).__name__] += 1
-                await asyncio.sleep(0.5)
-
-    await asyncio.gather(*(one(i) for i in range(count)))
-
-
 # the long mode needs more than the suite's per-test limit: about half a second a report
 @pytest.mark.timeout(max(300, int(REPORTS * 0.6) + 240))
 @pytest.mark.parametrize("fault", ["kill-intake", "kill-routing", "kill-notifier", "kill-sla",
@@ -87,7 +63,7 @@ async def test_faults(fault: str, make_stack, db_of) -> None:  # type: ignore[no
     accepted: list[str] = []
     refused: Counter[str] = Counter()
     started = time.monotonic()
-    load = asyncio.create_task(_submit(stack["intake"].url, REPORTS, accepted, refused))
+    load = asyncio.create_task(submit_reports([stack["intake"].url], REPORTS, accepted, refused, key="fault"))
     await wait_until(lambda: _ready(accepted, REPORTS // 3), timeout=max(120, REPORTS * 0.3), message="a third accepted")
     await _inject(stack, fault)
     await load

@@ -13,19 +13,13 @@ from services.intake.settings import IntakeSettings
 from services.notifier.settings import NotifierSettings
 from services.routing.settings import RoutingSettings
 from services.sla.settings import SlaSettings
-from shared.settings import CommonSettings
+from harness.helpers import setting_env_names
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = {"intake": IntakeSettings, "routing": RoutingSettings, "notifier": NotifierSettings, "sla": SlaSettings}
 
 
-def _env_names(settings_cls: type[CommonSettings]) -> set[str]:
-    names = set()
-    for name, field in settings_cls.model_fields.items():
-        alias = field.validation_alias
-        names.add(alias if isinstance(alias, str) else f"LAPOR_{name.upper()}")
-    return names
 
 
 def test_declares_infrastructure_and_the_four_services() -> None:
@@ -93,7 +87,7 @@ def test_service_port_health_check_and_dependencies_match_its_settings(name: str
 
 @pytest.mark.parametrize("name", sorted(SERVICES))
 def test_every_environment_variable_is_a_setting_of_that_service(name: str) -> None:
-    known = _env_names(SERVICES[name])
+    known = setting_env_names(SERVICES[name])
     declared = set(COMPOSE["services"][name]["environment"])
     assert declared - known == set(), f"unknown to {name}'s settings: {sorted(declared - known)}"
 
