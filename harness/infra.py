@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from shared.settings import CommonSettings
 
 ROOT = Path(__file__).resolve().parents[1]
+CLASSIFIER_CACHE = Path(__file__).resolve().parents[1] / ".local" / "cache" / "classifier"
 MONGO_PORT = int(os.environ.get("LAPOR_MONGO_PORT", "27017"))
 AMQP_PORT = 5672
 
@@ -132,6 +133,8 @@ class Isolation:
             "LAPOR_WEBHOOK_ALLOW_NETWORKS": '["127.0.0.0/8"]',
             # each stack's files apart (the local backend; test_attachments.py also runs on S3)
             "LAPOR_ATTACHMENTS_DIR": str(self.attachments_dir),
+            # every stack trains the same models from the same data: fitted once, then read back
+            "LAPOR_CLASSIFIER_CACHE_DIR": str(CLASSIFIER_CACHE),
             "PYTHONUNBUFFERED": "1",
         })
         env.update(overrides)

@@ -115,6 +115,9 @@ class Category(BaseModel):
     description: str = ""
     keywords: list[str] = Field(default_factory=list)
     urgent: bool = False
+    # what in a report of this topic means a life or someone's health is at stake now (the
+    # urgency triage learns from them; its keywords teach what is the topic only)
+    danger_signs: list[str] = Field(default_factory=list, max_length=100)
     attributes: list[ServiceAttribute] = Field(default_factory=list, max_length=20)
 
     def answers(self, given: dict[str, list[str]]) -> list[tuple[ServiceAttribute, str]]:

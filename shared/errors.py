@@ -18,6 +18,7 @@ class DomainError(Exception):
 
     title = "Refused"
 
-    def __init__(self, kind: Kind, reason: str, field: str | None = None) -> None:
+    def __init__(self, kind: Kind, reason: str, field: str | None = None, choices: list[str] | None = None) -> None:
         super().__init__(reason)
         self.kind, self.reason, self.field = kind, reason, field
+        self.choices = choices     # the values the field takes, when they are few enough to list

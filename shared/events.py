@@ -239,6 +239,19 @@ class SlaDueChanged(Payload):
     at: datetime
 
 
+class UrgencyChanged(Payload):
+    """Whether a report is urgent changed: routing's triage flagged it from its content or its
+    category, or a coordinator raised or lowered it. SLA re-times the report's running clocks by
+    it. No reason travels: the reason quotes the content, which stays on the case."""
+
+    TYPE: ClassVar[str] = "report.urgency_changed"
+
+    tracking_id: str
+    urgent: bool
+    source: Literal["triage", "coordinator"]
+    at: datetime
+
+
 class ReportRated(Payload):
     """The reporter rated the outcome (1-5) of a resolved report."""
 

@@ -57,7 +57,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _refused(request: Request, exc: DomainError) -> JSONResponse:
         return problem_response(STATUS_OF_KIND[exc.kind], exc.title, exc.reason, instance=request.url.path,
-                                field=exc.field)
+                                field=exc.field, choices=exc.choices)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from shared.directory import Directory
 from shared.tracking import normalize_tracking_id
 from shared.text import clean_text
 
@@ -52,6 +53,13 @@ def parse(raw: str, keywords: set[str]) -> SmsCommand:
     if len(text) < MIN_REPORT_CHARS:
         return SmsCommand("help")
     return SmsCommand("report", text=text)
+
+
+def region_of_keyword(directory: Directory, keyword: str | None) -> str | None:
+    """An SMS has no region field: its keyword's agency (BANJAR: Kabupaten Banjar) tells it, so
+    routing, the SLA's time zone and the command centre place the report; none without one."""
+    agency = directory.agencies.get(directory.by_keyword.get(keyword or "", ""))
+    return agency.region_code if agency else None
 
 
 def _leading_tracking_id(rest: str) -> tuple[str | None, str]:

@@ -14,6 +14,8 @@ from pymongo.errors import DuplicateKeyError
 
 from services.intake.models import ReportIn
 from services.intake.repository import reports_of
+from shared.directory import Directory, directory_of
+from shared.errors import DomainError, Kind
 from shared.tracking import new_tracking_id
 from shared.events import Attachment, Channel, ReplyAddress, ReportReceived, make_event, utcnow
 from shared.observability.tracing import annotate
@@ -51,6 +53,19 @@ def _reporter_fields(report: ReportIn, vault: Vault, proven: bool) -> tuple[dict
     return fields, replies
 
 
+def with_known_category(report: ReportIn, directory: Directory, channel: Channel) -> ReportIn:
+    """A category the directory does not know is never stored: an SMS reporter cannot be asked
+    again, so the report goes on as "not sure" (the classifier and the coordinator decide);
+    any other channel is refused with the valid ids, so its form or integration can be fixed."""
+    if report.category is None or report.category in directory.categories:
+        return report
+    if channel == "sms":
+        return report.model_copy(update={"category": None})
+    valid = sorted(directory.categories)
+    raise DomainError(Kind.invalid, f"unknown category {report.category!r}: choose one of {', '.join(valid)}, "
+                      "or leave it out", field="category", choices=valid)
+
+
 async def accept_report(
     runtime: Runtime,
     report: ReportIn,
@@ -70,6 +85,7 @@ async def accept_report(
     With a given ``tracking_id`` (idempotent retries) a duplicate means the report exists
     already and is returned as accepted; without one, a (very rare) ID collision draws again.
     """
+    report = with_known_category(report, directory_of(runtime), channel)
     repo = reports_of(runtime)
     token = token or new_secret_token()
     # a number an SMS came from is the sender's own

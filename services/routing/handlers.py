@@ -13,6 +13,7 @@ from services.routing.classifier import learned_of, normalise
 from services.routing.repository import CaseRepository, cases_of, new_case
 from services.routing.rules import coordinator_of, route
 from services.routing.settings import RoutingSettings
+from services.routing.triage import triage, urgency_event
 from shared.events import (AttachmentAdded, Privacy, ReopenRequested, ReportAssigned, ReportReceived, ReportReplied,
                            SlaAutoCloseDue, SlaBreached, SlaDueChanged, make_event, utcnow)
 from shared.messaging.consumer import Delivery, Handlers
@@ -53,20 +54,18 @@ async def on_received(report: ReportReceived, at: Delivery) -> None:
             privacy=Privacy(anonymous=report.anonymous, confidential=report.confidential),
         )
         events.append(make_event(step, correlation_id=report.tracking_id, producer=settings.service_name))
+    judged = triage(report, directory, category, learned_of(runtime).urgency, settings.urgency_threshold, norm)
+    if judged.urgent and not report.urgent:
+        # SLA opened the standard clocks from the report itself: the urgent ones replace them
+        events.append(urgency_event(report.tracking_id, True, "triage", settings.service_name))
     duplicate = await duplicate_of(repo, report, norm, agency.id if agency else None, classifier,
                                    settings.duplicate_threshold)
     doc = new_case(report, category=category, agency_id=agency.id if agency else None,
                    coordinator_id=coordinator_of(report, directory, agency.id if agency else None),
                    route={"rule": decision.rule, "confidence": decision.confidence,
                           "directory_version": directory.version, "suggestion": decision.suggestion},
-                   duplicate=duplicate, urgent=is_urgent(report, directory, category), at=now)
+                   duplicate=duplicate, triage=judged.as_dict(), at=now)
     await repo.create(doc, events)
-
-
-def is_urgent(report: ReportReceived, directory: Directory, category: str | None) -> bool:
-    """Urgent when the reporter says so or the category always is (a fire, a collapsed bridge)."""
-    known = directory.categories.get(category or "")
-    return bool(report.urgent or (known and known.urgent))
 
 
 def flagged_duplicate(candidate: dict[str, Any] | None, score: float, threshold: float) -> dict[str, Any] | None:

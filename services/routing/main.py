@@ -29,9 +29,12 @@ async def _train(runtime: Runtime) -> None:
     if learned.model is not None and learned.basis == basis:
         return
     learned.basis = basis
-    model = await classifier.train_in_child(classifier.examples_for(directory_of(runtime), decisions))
-    learned.model = model
-    log.info("classifier trained", model_version=model.version, examples=model.size, decisions=len(decisions))
+    settings = runtime.settings_as(RoutingSettings)
+    models = await classifier.train_in_child(classifier.examples_for(directory_of(runtime), decisions),
+                                             settings.classifier_cache_dir)
+    learned.model, learned.urgency = models.category, models.urgency
+    log.info("classifier trained", model_version=models.category.version, examples=models.category.size,
+             urgency_model=models.urgency.version if models.urgency else None, decisions=len(decisions))
 
 
 async def _keep_learning(runtime: Runtime, every: float) -> None:

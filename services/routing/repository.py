@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
+from services.routing.classifier import Example
 from shared.attachments.service import listing
 from shared.events import EPOCH, Attachment, Envelope, ReportReceived
 from shared.storage.mongo import Index, insert_once
@@ -42,7 +43,7 @@ def text_filter(q: str) -> dict[str, Any]:
 
 
 def new_case(report: ReportReceived, *, category: str | None, agency_id: str | None, coordinator_id: str | None,
-             route: dict[str, Any], duplicate: dict[str, Any] | None, urgent: bool, at: datetime) -> dict[str, Any]:
+             route: dict[str, Any], duplicate: dict[str, Any] | None, triage: dict[str, Any], at: datetime) -> dict[str, Any]:
     """A new case file: the one shape of it. Routed to an agency (``agency_id``) it starts
     assigned at version 1, with the routing rule in its timeline; otherwise it waits, received,
     for its coordinator."""
@@ -70,7 +71,8 @@ def new_case(report: ReportReceived, *, category: str | None, agency_id: str | N
         "merged_into": None,
         "overdue": False,
         # the inbox order: urgent first, then the least time left (SLA tells the deadline)
-        "urgent": urgent,
+        "urgent": bool(triage["urgent"]),
+        "triage": triage,           # why it is (or is not) urgent: services.routing.triage
         **NO_DEADLINE,
         "received_at": report.received_at,
         "updated_at": at,
@@ -176,13 +178,14 @@ class CaseRepository(OutboxWriter):
     async def add_child(self, parent: str, child: str) -> None:
         await self.cases.update_one({"_id": parent}, {"$addToSet": {"children": child}})
 
-    async def learn(self, tracking_id: str, text: str, category: str) -> None:
-        """A coordinator's decision, kept as a training example (the last decision per report)."""
-        await self.training.replace_one({"_id": tracking_id}, {"_id": tracking_id, "text": text, "category": category},
-                                        upsert=True)
+    async def learn(self, tracking_id: str, text: str, category: str | None = None, urgent: bool | None = None) -> None:
+        """A coordinator's decision (a category, an urgency), kept as a training example: the
+        last decision of each kind per report."""
+        decided = {k: v for k, v in (("category", category), ("urgent", urgent)) if v is not None}
+        await self.training.update_one({"_id": tracking_id}, {"$set": {"text": text, **decided}}, upsert=True)
 
-    async def decisions(self) -> list[tuple[str, str]]:
-        return [(d["text"], d["category"]) async for d in self.training.find({})]
+    async def decisions(self) -> list[Example]:
+        return [Example(d["text"], d.get("category"), d.get("urgent")) async for d in self.training.find({}).sort("_id", 1)]
 
     async def add_attachments(self, tracking_id: str, added: list[Attachment], events: list[Envelope],
                               statuses: list[str], max_files: int, max_bytes: int) -> bool:

@@ -58,7 +58,7 @@ def route(report: ReportReceived, directory: Directory, classifier: Any = None, 
     category = report.category
     if category is None and classifier is not None:
         s = classifier.suggest_normalised(normalised if normalised is not None else normalise(f"{report.title} {report.body}"))
-        suggestion = {"category": s.category, "confidence": s.confidence, "terms": s.terms, "model_version": s.model_version}
+        suggestion = s.as_dict()
         if s.confidence >= threshold:
             category = s.category
     decision = _route(report, directory, category)

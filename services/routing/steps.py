@@ -12,6 +12,7 @@ from typing import Any
 
 from services.routing import workflow
 from services.routing.repository import CaseRepository
+from services.routing.triage import urgency_event
 from shared.directory import directory_of
 from shared.events import CaseTransition, Privacy, make_event, utcnow
 from shared.observability.logging import get_logger
@@ -27,9 +28,13 @@ async def write_step(runtime: Runtime, repo: CaseRepository, case: dict[str, Any
     directory = directory_of(runtime)
     now = utcnow()
     fields = {**step.fields, "status": step.to_status, "updated_at": now}
+    events = []
     if fields.get("category") and fields["category"] != case.get("category"):
         category = directory.categories.get(fields["category"])
-        fields["urgent"] = bool(case.get("urgent") or (category and category.urgent))
+        if category is not None and category.urgent and not case.get("urgent"):
+            # a category that always is urgent (a fire): the case and its clocks become urgent
+            fields |= {"urgent": True, "triage": {**(case.get("triage") or {}), "urgent": True, "source": "category"}}
+            events.append(urgency_event(case["_id"], True, "triage", runtime.settings.service_name))
     if step.to_status in ("in_progress", "resolved", "closed", "archived"):
         fields["overdue"] = False
     agency_id = fields.get("agency_id", case.get("agency_id"))
@@ -57,7 +62,7 @@ async def write_step(runtime: Runtime, repo: CaseRepository, case: dict[str, Any
         privacy=after,
     )
     event = make_event(transition, correlation_id=case["_id"], producer=runtime.settings.service_name)
-    return await repo.step(case["_id"], step.from_status, case["version"], fields, entry, [event])
+    return await repo.step(case["_id"], step.from_status, case["version"], fields, entry, [event, *events])
 
 
 async def follow_parent(runtime: Runtime, repo: CaseRepository, case: dict[str, Any], actor: str,

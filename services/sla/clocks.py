@@ -49,6 +49,33 @@ class Clocks:
             if doc.get("status") == "open" and doc.get("next_at") is not None:
                 await self.repo.schedule(deadline_id, doc["next_at"], utcnow())
 
+    async def reclass(self, tracking_id: str, urgent: bool, facts: dict[str, Any]) -> int:
+        """Re-time the report's running and paused clocks for its new class (an urgent report's
+        stages are shorter; a lowered one's go back to what the policy gives its category).
+        A clock keeps its start and the ladder steps already taken; its deadline and next step
+        follow the class, so a deadline that the shorter stage puts in the past breaches now.
+        Returns how many clocks changed; a redelivery changes none."""
+        version = facts.get("policy_version") or self.book.current.version
+        policy, calendar = self.book.get(version), self.book.calendar(version)
+        report_class = "urgent" if urgent else policy.report_class(facts.get("category"))
+        changed = 0
+        for doc in await self.repo.for_report(tracking_id):
+            if doc.get("status") not in ("open", "paused") or doc.get("report_class") == report_class:
+                continue
+            duration = policy.duration(doc["stage"], report_class, doc.get("agency_id"))
+            due = due_at(doc["started_at"], duration, doc["timezone"], calendar)
+            fields: dict[str, Any] = {"due_at": due, "report_class": report_class}
+            if doc["status"] == "open":
+                done = [s["step"] for s in doc.get("steps", [])]
+                nxt = ladder.next_step(ladder.steps(doc["stage"], doc["started_at"], due, doc["timezone"], policy,
+                                                    calendar), done)
+                fields |= {"next_step": nxt.name if nxt else None, "next_at": nxt.at if nxt else None}
+            if await self.repo.reclass(doc["_id"], doc["status"], doc.get("report_class"), fields):
+                changed += 1
+                if fields.get("next_at") is not None:
+                    await self.repo.schedule(doc["_id"], fields["next_at"], utcnow())
+        return changed
+
     async def close(self, step_status: str, tracking_id: str, at: datetime, version: str) -> dict[str, bool]:
         """Stop the stages this step closes; returns which of them were met in time."""
         met = {}

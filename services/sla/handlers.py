@@ -14,7 +14,7 @@ from services.sla.clocks import Clocks, current_clock, record_current_due
 from services.sla.policy import Policy, book_of
 from services.sla.repository import DeadlineRepository
 from services.sla.settings import SlaSettings
-from shared.events import CaseTransition, ReportAssigned, ReportRated, ReportReceived
+from shared.events import CaseTransition, ReportAssigned, ReportRated, ReportReceived, UrgencyChanged
 from shared.messaging.consumer import Delivery, Handlers
 from shared.regions import timezone_for
 from shared.runtime import Runtime
@@ -103,10 +103,12 @@ async def on_received(r: ReportReceived, at: Delivery) -> None:
     sla = Sla(at.runtime)
     tz = timezone_for(r.region_code)
     policy = sla.book.current
-    facts = {"category": r.category, "region_code": r.region_code, "channel": r.channel, "urgent": r.urgent,
-             "report_class": "urgent" if r.urgent else policy.report_class(r.category), "received_at": r.received_at,
+    facts = {"category": r.category, "region_code": r.region_code, "channel": r.channel, "received_at": r.received_at,
              "timezone": tz, **period_keys(r.received_at, tz)}
-    await sla.repo.set_facts(r.tracking_id, facts, first={"policy_version": policy.version, "agency_id": r.agency_id})
+    # the urgency only its first writer sets: a redelivered report must not undo a triage or a coordinator
+    await sla.repo.set_facts(r.tracking_id, facts, first={
+        "policy_version": policy.version, "agency_id": r.agency_id, "urgent": r.urgent,
+        "report_class": "urgent" if r.urgent else policy.report_class(r.category)})
     stored = await sla.repo.facts(r.tracking_id) or facts    # a step handled earlier may have set the agency
     version = stored.get("policy_version") or policy.version
     await sla.clocks.open("received", r.tracking_id, r.received_at, tz, version, stored)
@@ -139,6 +141,24 @@ async def on_step(step: ReportAssigned | CaseTransition, at: Delivery) -> None:
     await sla.tell_current_due(tid, step.at)
     for stat in board_steps(step):
         await sla.board.count(tid, stat, step.at, facts)
+    await sla.mirror(tid)
+
+
+@handlers.on(idempotent=True)   # the later change wins; re-timing a clock already re-timed is a no-op
+async def on_urgency(changed: UrgencyChanged, at: Delivery) -> None:
+    sla = Sla(at.runtime)
+    tid = changed.tracking_id
+    facts = await sla.repo.facts(tid) or {}
+    policy = sla.book.get(facts.get("policy_version") or sla.book.current.version)
+    report_class = "urgent" if changed.urgent else policy.report_class(facts.get("category"))
+    newer = await sla.repo.set_urgency(tid, changed.urgent, report_class, changed.at)
+    if newer is None:
+        raise LookupError(f"report {tid} not received by SLA yet")     # retried: report.received comes first
+    if not newer:
+        return
+    facts = await sla.repo.facts(tid) or facts
+    await sla.clocks.reclass(tid, changed.urgent, facts)
+    await sla.tell_current_due(tid, changed.at)
     await sla.mirror(tid)
 
 

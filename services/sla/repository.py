@@ -122,6 +122,12 @@ class DeadlineRepository(OutboxWriter):
                                             {"$set": {"status": "open", **fields}, "$unset": {"paused_at": ""}})
         return bool(r.modified_count)
 
+    async def reclass(self, deadline_id: str, status: str, report_class: str | None, fields: dict[str, Any]) -> bool:
+        """A clock re-timed for a new report class; guarded by the status and class it was read in."""
+        r = await self.deadlines.update_one({"_id": deadline_id, "status": status, "report_class": report_class},
+                                            {"$set": fields})
+        return bool(r.modified_count)
+
     async def advance(self, deadline_id: str, done: str, next_step: str | None, next_at: datetime | None,
                       record: dict[str, Any]) -> bool:
         """Mark a step done and point at the next one; guarded, so it happens once."""
@@ -234,6 +240,19 @@ class DeadlineRepository(OutboxWriter):
             return
         for key, value in first.items():
             await self.reports.update_one({"_id": tracking_id, key: None}, {"$set": {key: value}})
+
+    async def set_urgency(self, tracking_id: str, urgent: bool, report_class: str, at: datetime) -> bool | None:
+        """The report's urgency as of ``at``: an older change never overwrites a newer one.
+        True for this change and for its redelivery (which then finishes re-timing the clocks).
+        None when the report's facts are not there yet (its report.received comes first)."""
+        r = await self.reports.update_one(
+            {"_id": tracking_id, "received_at": {"$ne": None},
+             "$or": [{"urgent_at": {"$lte": at}}, {"urgent_at": {"$exists": False}}]},
+            {"$set": {"urgent": urgent, "report_class": report_class, "urgent_at": at}})
+        if r.matched_count:         # this change, or its redelivery (which then finishes its clocks)
+            return True
+        return False if await self.reports.find_one({"_id": tracking_id, "received_at": {"$ne": None}}, {"_id": 1}) \
+            else None
 
     async def facts(self, tracking_id: str) -> dict[str, Any] | None:
         return await self.reports.find_one({"_id": tracking_id}, {"outbox": 0})

@@ -34,6 +34,8 @@ ACTION = {
     "reporter_replied": N_("You replied"),
     "reopened": N_("You reopened the report"),
     "auto_closed": N_("Closed automatically: no reply after it was done"),
+    "urgency_raised": N_("Marked urgent by the coordinator"),
+    "urgency_lowered": N_("Urgency lowered by the coordinator"),
 }
 STAGE = {
     "verification": N_("Verification by the coordinator"),
@@ -62,6 +64,7 @@ STEP = {
     "archive": N_("Archive"),
     "merge": N_("Merge into another case"),
     "close": N_("Close"),
+    "urgency": N_("Urgency changed"),
 }
 CHANNEL = {
     "web": N_("Web"),

@@ -20,7 +20,8 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "notifier": ("report.received.v1", "report.assigned.v1", "report.transitioned.v1", "sms.answer.v1",
                  "report.attachment_added.v1",
                  "sla.reminder.v1", "sla.breached.v1", "sla.escalated.v1"),
-    "sla": ("report.received.v1", "report.assigned.v1", "report.transitioned.v1", "report.rated.v1"),
+    "sla": ("report.received.v1", "report.assigned.v1", "report.transitioned.v1", "report.rated.v1",
+            "report.urgency_changed.v1"),
 }
 
 DEAD_LETTER_EXCHANGE = "lapor.dlx"

@@ -198,7 +198,7 @@ async def test_classifier_routes_confident_text_and_duplicates_are_flagged_merge
         assert c1["agency_id"] == "kota-banjarmasin.pdam" and c1["route"]["rule"] == "classifier"
         suggestion = c1["route"]["suggestion"]
         assert suggestion["category"] == "water" and suggestion["confidence"] >= 0.6
-        assert "pdam" in suggestion["terms"] and suggestion["model_version"].startswith("tfidf-logreg")
+        assert "pdam" in suggestion["terms"] and suggestion["model_version"].startswith("tfidf-chars-logreg")
         second, _ = await s.report(region_code="63.71", category=None, title="PDAM",
                                    body="air pdam di kelayan mati sudah 3 hari, tolong")
         c2 = await _case(db, second, status="assigned")

@@ -10,7 +10,8 @@ import pytest
 
 from services.notifier.handlers import alert_recipients
 from services.notifier.handlers import handlers as notifier_handlers
-from services.routing.handlers import back_from_postponed, flagged_duplicate, is_urgent
+from services.routing.handlers import back_from_postponed, flagged_duplicate
+from services.routing.triage import triage
 from services.sla.handlers import clock_moves, step_facts
 from services.sla.policy import load_policy
 from shared.directory import load_file
@@ -63,14 +64,33 @@ def test_a_reply_returns_a_postponed_case_to_where_it_was() -> None:
     assert back_from_postponed(case("in_progress", timeline=timeline)) is None
 
 
-def test_urgency_comes_from_the_reporter_or_the_category() -> None:
+def test_urgency_comes_from_the_reporter_the_category_or_the_content() -> None:
+    from services.routing.classifier import examples_for, normalise
+    from services.routing.settings import RoutingSettings
+    from services.routing.train import fit
+
+    urgency = fit(examples_for(directory)).urgency          # as the service trains it
+    line = RoutingSettings.model_fields["urgency_threshold"].default
     urgent_category = next(c for c, cat in directory.categories.items() if cat.urgent)
     calm_category = next(c for c, cat in directory.categories.items() if not cat.urgent)
-    report = ReportReceived(tracking_id="T", type="complaint", title="t", body="b", received_at=NOW)
-    assert is_urgent(report, directory, urgent_category)
-    assert not is_urgent(report, directory, calm_category)
-    assert not is_urgent(report, directory, None)
-    assert is_urgent(report.model_copy(update={"urgent": True}), directory, calm_category)
+    calm = ReportReceived(tracking_id="T", type="complaint", title="KTP", body="ktp belum jadi", received_at=NOW)
+    danger = calm.model_copy(update={"body": "jembatan putus, warga hanyut"})
+
+    def judged(report: ReportReceived, category: str | None) -> tuple[bool, str]:
+        t = triage(report, directory, category, urgency, line, normalise(f"{report.title} {report.body}"))
+        return t.urgent, t.source
+
+    assert judged(calm, calm_category) == (False, "none")
+    assert judged(calm, urgent_category) == (True, "category")
+    assert judged(calm.model_copy(update={"urgent": True}), calm_category) == (True, "reporter")
+    assert judged(danger, calm_category) == (True, "content")
+    flagged = triage(danger, directory, None, urgency, line, normalise(danger.body))
+    assert flagged.confidence is not None and flagged.confidence >= line and {"putus", "hanyut"} & set(flagged.terms)
+    # loud words are not danger: what happened is
+    loud = calm.model_copy(update={"body": "DARURAT!! tolong segera, KTP saya belum jadi, parah banget"})
+    assert judged(loud, calm_category) == (False, "none")
+    # without a model only the reporter and the category can say so
+    assert triage(danger, directory, None, None, line, normalise(danger.body)).urgent is False
 
 
 # --- sla ---------------------------------------------------------------------------------
@@ -160,9 +180,9 @@ def test_a_new_case_has_one_shape_routed_or_waiting() -> None:
                             anonymous=True)
     route = {"rule": "region_category", "confidence": 0.9, "directory_version": "v", "suggestion": None}
     routed = new_case(report, category="infrastructure", agency_id="kab-banjar.pupr", coordinator_id="kalsel",
-                      route=route, duplicate=None, urgent=False, at=NOW)
+                      route=route, duplicate=None, triage={"urgent": False, "source": "none"}, at=NOW)
     waiting = new_case(report, category=None, agency_id=None, coordinator_id="kalsel", route=route, duplicate=None,
-                       urgent=True, at=NOW)
+                       triage={"urgent": True, "source": "content"}, at=NOW)
     assert set(routed) == set(waiting)                                   # the same fields either way
     assert (routed["status"], routed["version"], routed["forward_chain"]) == ("assigned", 1, ["kab-banjar.pupr"])
     assert [e["action"] for e in routed["timeline"]] == ["submitted", "assigned"]
@@ -171,3 +191,31 @@ def test_a_new_case_has_one_shape_routed_or_waiting() -> None:
     assert [e["action"] for e in waiting["timeline"]] == ["submitted"]
     assert waiting["privacy"] == {"anonymous": True, "confidential": False}
     assert all(waiting[k] == v for k, v in NO_DEADLINE.items())
+
+
+# --- intake ------------------------------------------------------------------------------
+
+def test_an_unknown_category_is_refused_with_the_valid_ones_except_by_sms() -> None:
+    from services.intake.models import ReportIn
+    from services.intake.submission import with_known_category
+    from shared.errors import DomainError
+
+    report = ReportIn(title="Lampu jalan mati", body="Lampu jalan di depan rumah mati seminggu", category="lighting")
+    with pytest.raises(DomainError) as refused:
+        with_known_category(report, directory, "web")
+    assert refused.value.field == "category" and refused.value.choices == sorted(directory.categories)
+    with pytest.raises(DomainError):
+        with_known_category(report, directory, "integrator")
+    # an SMS reporter cannot be asked again: "not sure", for the classifier and the coordinator
+    assert with_known_category(report, directory, "sms").category is None
+    known = report.model_copy(update={"category": "street_lighting"})
+    assert with_known_category(known, directory, "web") is known
+
+
+def test_an_sms_keyword_names_the_region_of_its_agency() -> None:
+    from services.intake.sms import region_of_keyword
+
+    assert region_of_keyword(directory, "BANJAR") == "63.03"
+    assert region_of_keyword(directory, "KALSEL") == "63"
+    assert region_of_keyword(directory, "LAPOR") is None          # the national coordinator has no region
+    assert region_of_keyword(directory, None) is None

@@ -63,7 +63,8 @@ async def inbound(
     if command.kind == "report":
         body = {"from": phone, "text": command.text, "keyword": command.keyword}
         claim = await idempotency.claim(repo, vault, "sms", gateway_key, idempotency.body_fingerprint(body))
-        report = ReportIn(title=sms.title_of(command.text), body=command.text, reporter=ReporterIn(phone=phone))
+        report = ReportIn(title=sms.title_of(command.text), body=command.text, reporter=ReporterIn(phone=phone),
+                          region_code=sms.region_of_keyword(directory, command.keyword))
         accepted = await accept_report(runtime, report, channel="sms", tracking_id=claim.tracking_id, token=claim.token,
                                        sms_keyword=command.keyword, source={"gateway_id": id, "smsc": smsc, "to": to})
         INTAKE_REPORTS.labels("sms", "replayed" if claim.replayed else "accepted").inc()

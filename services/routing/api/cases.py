@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.routing import attachments, steps, workflow
+from services.routing import attachments, steps, triage, workflow
 from services.routing.settings import RoutingSettingsDep
 from services.routing.repository import NO_DUE_SORT, CaseRepository, cases_of, text_filter
 from shared.auth import Principal, require_staff
@@ -67,14 +67,16 @@ def view(case: dict[str, Any], principal: Principal, directory: Directory) -> di
     agency = directory.agencies.get(case.get("agency_id") or "")
     keys = ("status", "version", "type", "title", "body", "category", "region_code", "channel", "privacy",
             "agency_id", "coordinator_id", "route", "duplicate_candidate", "merged_into", "children", "overdue",
-            "urgent", "due_at", "due_stage", "received_at", "updated_at")
+            "urgent", "triage", "due_at", "due_stage", "received_at", "updated_at")
     out = {"tracking_id": case["_id"], **{k: case.get(k) for k in keys}}
     out["agency_name"] = agency.name if agency else None
     out["timeline"] = [{k: e.get(k) for k in ("at", "action", "status", "from_status", "actor", "actor_role",
-                                              "public_note", "internal_note", "agency_id", "privacy_changed")}
+                                              "public_note", "internal_note", "agency_id", "privacy_changed",
+                                              "urgency_changed")}
                        for e in case.get("timeline", [])]
     out["attachments"] = attachments.staff_views(case)
     out["allowed_actions"] = workflow.allowed_actions(case, principal.role)
+    out["may_set_urgency"] = principal.role == "coordinator"
     return out
 
 
@@ -177,6 +179,26 @@ async def visible_case(runtime: Runtime, tracking_id: str, principal: Principal,
 async def read(tracking_id: Annotated[str, Path(max_length=16)], runtime: RuntimeDep, principal: StaffDep,
                directory: DirectoryDep) -> dict[str, Any]:
     return view(await visible_case(runtime, tracking_id, principal, directory), principal, directory)
+
+
+class UrgencyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    urgent: bool = Field(description="true raises the case to urgent (first in inboxes, the urgent clocks); false lowers it")
+    reason: str = Field(min_length=3, max_length=1000, description="why; kept in the case's history, staff only")
+    version: int | None = Field(None, ge=0, description="the case version the coordinator saw; a newer one gives 409")
+
+
+@router.post("/{tracking_id}/urgency")   # before /{tracking_id}/{action}, which would take the path
+async def set_urgency(tracking_id: Annotated[str, Path(max_length=16)], body: UrgencyIn, runtime: RuntimeDep,
+                      principal: StaffDep, directory: DirectoryDep) -> dict[str, Any]:
+    """A coordinator raises or lowers the triage's urgency, with a reason (audited)."""
+    repo = cases_of(runtime)
+    case = await visible_case(runtime, tracking_id, principal, directory)
+    if body.version is not None and body.version != case["version"]:
+        raise Problem(409, "Stale case", f"the case is at version {case['version']}, not {body.version}", field="version")
+    if not await triage.set_urgency(runtime, repo, case, body.urgent, body.reason, principal.subject, principal.role):
+        raise Problem(409, "Conflict", "the case changed meanwhile; read it again", field="version")
+    return view(await repo.get(case["_id"]) or case, principal, directory)
 
 
 @router.post("/{tracking_id}/{action}")

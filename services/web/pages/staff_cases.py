@@ -46,6 +46,7 @@ STEP_FIELDS = {
     "archive": ("reason", "internal_note"),
     "merge": ("parent", "internal_note"),
     "close": ("message", "internal_note"),
+    "urgency": ("urgent", "reason"),           # a coordinator raises or lowers the triage's flag
 }
 # the most common step first: its form is the one open on arrival
 ACTION_ORDER = ("verify", "respond", "resolve", "forward", "postpone", "bounce", "archive", "merge", "close")
@@ -243,7 +244,7 @@ async def step(request: Request, web: Ctx, staff: StaffDep, tracking_id: str, ac
     body: dict[str, Any] = {}
     for name in STEP_FIELDS[action]:
         value = str(data.get(name) or "").strip()
-        if name in ("anonymous", "confidential"):
+        if name in ("anonymous", "confidential", "urgent"):
             body[name] = value == "1"
         elif value:
             body[name] = value
