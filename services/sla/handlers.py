@@ -93,6 +93,17 @@ class Sla:
         await self.board.mirror(tid, await self.repo.facts(tid) or {}, current_clock(await self.repo.for_report(tid),
                                                                                      self.book))
 
+    async def open_clocks(self, step_status: str, tid: str, at: datetime, tz: str, version: str,
+                          facts: dict[str, Any]) -> dict[str, Any]:
+        """Open the step's clocks in the class ``facts`` give, then read the facts again: an
+        urgency changed meanwhile (report.urgency_changed handled between the two) re-times
+        what was just opened, so neither handler misses the other's write. Returns the facts."""
+        await self.clocks.open(step_status, tid, at, tz, version, facts)
+        now = await self.repo.facts(tid) or facts
+        if bool(now.get("urgent")) != bool(facts.get("urgent")):
+            await self.clocks.reclass(tid, bool(now.get("urgent")), now)
+        return now
+
     async def tell_current_due(self, tid: str, at: datetime) -> None:
         await record_current_due(self.repo, self.book, tid, at, self.runtime.settings.service_name)
 
@@ -111,7 +122,7 @@ async def on_received(r: ReportReceived, at: Delivery) -> None:
         "report_class": "urgent" if r.urgent else policy.report_class(r.category)})
     stored = await sla.repo.facts(r.tracking_id) or facts    # a step handled earlier may have set the agency
     version = stored.get("policy_version") or policy.version
-    await sla.clocks.open("received", r.tracking_id, r.received_at, tz, version, stored)
+    stored = await sla.open_clocks("received", r.tracking_id, r.received_at, tz, version, stored)
     await sla.tell_current_due(r.tracking_id, r.received_at)
     await sla.board.count(r.tracking_id, "received", r.received_at, stored)
     await sla.mirror(r.tracking_id)
@@ -136,8 +147,7 @@ async def on_step(step: ReportAssigned | CaseTransition, at: Delivery) -> None:
         await sla.repo.set_facts(tid, {"fu_due": 1}, first={"fu_on_time": int(met["first_follow_up"])})
     if moves.pause:
         await sla.clocks.pause(tid, step.at)
-    facts = await sla.repo.facts(tid) or {}
-    await sla.clocks.open(step.status, tid, step.at, tz, version, facts)
+    facts = await sla.open_clocks(step.status, tid, step.at, tz, version, await sla.repo.facts(tid) or {})
     await sla.tell_current_due(tid, step.at)
     for stat in board_steps(step):
         await sla.board.count(tid, stat, step.at, facts)
