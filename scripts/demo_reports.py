@@ -12,6 +12,12 @@ DEMO = [
     {"title": "KTP elektronik belum jadi", "body": "Sudah enam bulan sejak perekaman, KTP elektronik saya belum juga dicetak.",
      "category": "population_admin", "region_code": "63.72", "confidential": True,
      "reporter": {"name": "Budi", "email": "budi@example.com"}},
+    # no topic given: the classifier routes it, and the triage reads the danger in it
+    {"title": "Pasien ditolak IGD", "body": "Ayah saya sesak napas dan ditolak IGD rumah sakit di Martapura karena "
+     "kartu BPJS katanya belum aktif. Sekarang kondisinya makin lemah.", "region_code": "63.03",
+     "reporter": {"phone": "081255500123"}},
+    {"title": "Lampu jalan mati", "body": "lampu jln di jl veteran kelayan mati smua udh 2 mgg, gelap bgt klo malam",
+     "region_code": "63.71", "reporter": {"phone": "081255500124"}},
 ]
 
 

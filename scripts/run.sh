@@ -13,6 +13,8 @@ export LAPOR_JWT_ISSUER=${LAPOR_JWT_ISSUER:-$KEYCLOAK_REALM}
 export LAPOR_JWT_JWKS_URL=${LAPOR_JWT_JWKS_URL:-$KEYCLOAK_REALM/protocol/openid-connect/certs}
 export LAPOR_JWT_ALGORITHMS=${LAPOR_JWT_ALGORITHMS:-'["RS256"]'}
 export LAPOR_OIDC_ISSUER=${LAPOR_OIDC_ISSUER:-$KEYCLOAK_REALM}
+# the routing models are fitted once (about ten seconds) and read back on the next start
+export LAPOR_CLASSIFIER_CACHE_DIR=${LAPOR_CLASSIFIER_CACHE_DIR:-.local/cache/classifier}
 PY=.venv/bin/python
 
 $PY -m services.routing.cli load-directory data/directory/demo.yaml

@@ -5,6 +5,7 @@ seconds (tests/data/sla-fast) so that deadlines pass while the test watches."""
 from __future__ import annotations
 
 import re
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -22,6 +23,7 @@ from harness.stack import Stack, wait_until
 
 SMS_KEY = uuid.uuid4().hex
 PASSWORD = "demo-password"
+SHOTS = Path(tempfile.gettempdir()) / "lapor-screenshots"      # to look at, never committed
 PUPR = "kota-banjarmasin.pupr"
 
 
@@ -303,3 +305,32 @@ async def test_a_sign_in_that_runs_out_mid_work_keeps_what_was_typed(kc: Stack, 
     assert typed not in str((await db.cases.find_one({"_id": tid}))["timeline"])   # and nothing was sent unseen
     await page.click("#step-respond button[type=submit]")
     await expect(page.locator("#done")).to_be_visible()
+
+
+async def test_a_coordinator_sees_why_a_report_is_urgent_and_lowers_it(kc: Stack, db, contexts) -> None:  # type: ignore[no-untyped-def]
+    words = uuid.uuid4().hex[:6]
+    async with httpx.AsyncClient() as http:
+        r = await http.get(f"{kc['intake'].url}/v1/sms/inbound", params={
+            "key": SMS_KEY, "from": "081255577009", "to": "1708", "smsc": "fake", "id": f"gw-{words}",
+            "text": f"BANJAR jembatan gantung putus ada warga hanyut {words}"})
+        tid = r.json()["tracking_id"]
+    await _case(db, tid, urgent=True)
+    SHOTS.mkdir(exist_ok=True)
+    page = await sign_in(await contexts(360), "koordinator.kalsel", f"/staff/cases/{tid}")
+    section = page.locator("section[aria-labelledby=urgency-h]")
+    await expect(section.locator(".badge.urgent")).to_have_text("Mendesak")
+    await expect(section).to_contain_text("ditandai dari isinya")
+    await expect(section.locator(".terms li", has_text=re.compile("^hanyut$"))).to_be_visible()
+    await expect(page.locator("ol.top-topics > li")).to_have_count(3)
+    await page.screenshot(path=str(SHOTS / "staff-case-urgent-360.png"), full_page=True)
+    await page.click("#step-urgency button[type=submit]")               # no reason: said at the field
+    await expect(page.locator("#err-urgency")).to_be_visible()
+    await page.fill("#f-urgency-reason", "BPBD sudah di lokasi, tinggal perbaikan jembatan")
+    await page.click("#step-urgency button[type=submit]")
+    await expect(page.locator("#done")).to_be_visible()
+    await expect(section).to_contain_text("diputuskan oleh koordinator")
+    await expect(page.locator(".timeline")).to_contain_text("Urgensi diturunkan oleh koordinator")
+    await expect(page.locator(".timeline")).to_contain_text("BPBD sudah di lokasi")
+    await _case(db, tid, urgent=False)
+    wide = await sign_in(await contexts(1280), "koordinator.kalsel", f"/staff/cases/{tid}")
+    await wide.screenshot(path=str(SHOTS / "staff-case-lowered-1280.png"), full_page=True)
