@@ -111,7 +111,10 @@ class S3Store:
         except self._client.exceptions.ClientError as exc:
             if exc.response.get("Error", {}).get("Code") not in ("404", "NoSuchBucket", "NotFound"):
                 raise
-            await self._client.create_bucket(Bucket=self.bucket)
+            try:
+                await self._client.create_bucket(Bucket=self.bucket)
+            except self._client.exceptions.BucketAlreadyOwnedByYou:
+                pass    # another service or replica starting at the same moment made it first
         return self
 
     async def put(self, key: str, data: bytes, content_type: str) -> None:

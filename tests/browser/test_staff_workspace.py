@@ -74,18 +74,22 @@ async def _report(kc: Stack, **overrides: Any) -> str:
         return str(r.json()["tracking_id"])
 
 
+async def _sms(kc: Stack, sender: str, gateway_id: str, text: str) -> str:
+    """A message to 1708 as Kannel hands it to intake; the new report's tracking ID."""
+    async with httpx.AsyncClient() as http:
+        r = await http.get(f"{kc['intake'].url}/v1/sms/inbound", params={
+            "key": SMS_KEY, "from": sender, "to": "1708", "smsc": "fake", "id": gateway_id, "text": text})
+        assert r.status_code == 200, r.text
+        return str(r.json()["tracking_id"])
+
+
 async def _case(db: Any, tid: str, **where: Any) -> dict[str, Any]:
     return await wait_until(lambda: db.cases.find_one({"_id": tid, **where}), message=f"case {tid} {where}")
 
 
 async def test_a_coordinator_verifies_an_sms_report_and_the_officer_resolves_it(kc: Stack, db, contexts) -> None:  # type: ignore[no-untyped-def]
     words = uuid.uuid4().hex[:6]
-    async with httpx.AsyncClient() as http:
-        r = await http.get(f"{kc['intake'].url}/v1/sms/inbound", params={
-            "key": SMS_KEY, "from": "081255577001", "to": "1708", "smsc": "fake", "id": f"gw-{words}",
-            "text": f"Jembatan kayu di desa kami patah {words}, anak sekolah harus memutar jauh"})
-        assert r.status_code == 200, r.text
-        tid = r.json()["tracking_id"]
+    tid = await _sms(kc, "081255577001", f"gw-{words}", f"Jembatan kayu di desa kami patah {words}, anak sekolah harus memutar jauh")
     await _case(db, tid, status="received")
 
     coordinator = await sign_in(await contexts(), "koordinator.nasional")
@@ -309,11 +313,7 @@ async def test_a_sign_in_that_runs_out_mid_work_keeps_what_was_typed(kc: Stack, 
 
 async def test_a_coordinator_sees_why_a_report_is_urgent_and_lowers_it(kc: Stack, db, contexts) -> None:  # type: ignore[no-untyped-def]
     words = uuid.uuid4().hex[:6]
-    async with httpx.AsyncClient() as http:
-        r = await http.get(f"{kc['intake'].url}/v1/sms/inbound", params={
-            "key": SMS_KEY, "from": "081255577009", "to": "1708", "smsc": "fake", "id": f"gw-{words}",
-            "text": f"BANJAR jembatan gantung putus ada warga hanyut {words}"})
-        tid = r.json()["tracking_id"]
+    tid = await _sms(kc, "081255577009", f"gw-{words}", f"BANJAR jembatan gantung putus ada warga hanyut {words}")
     await _case(db, tid, urgent=True)
     SHOTS.mkdir(exist_ok=True)
     page = await sign_in(await contexts(360), "koordinator.kalsel", f"/staff/cases/{tid}")
