@@ -29,13 +29,10 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-
-from services.routing.classifier import DATA, Models, examples_for, normalise, word_terms
+from services.routing.classifier import DATA, Models, examples_for, normalise
 from services.routing.rules import route
 from services.routing.settings import RoutingSettings
-from services.routing.train import C, fit
+from services.routing.train import fit, fit_sklearn
 from services.routing.triage import triage
 from shared.directory import load_file
 from shared.events import ReportReceived, utcnow
@@ -132,9 +129,7 @@ def held_out_check(rows: list[dict[str, Any]], seed: int = 7) -> dict[str, Any]:
 def words_only_accuracy(examples: list[Any], evaluation: list[dict[str, str]]) -> dict[str, float]:
     """The previous model's features (words and word pairs) on the same data, for comparison."""
     labelled = [e for e in examples if e.category]
-    vectorizer = TfidfVectorizer(analyzer=word_terms, sublinear_tf=True)
-    model = LogisticRegression(max_iter=3000, C=C, solver="saga", tol=1e-3, random_state=0).fit(vectorizer.fit_transform([normalise(e.text) for e in labelled]),
-                                                       [e.category for e in labelled])
+    vectorizer, model = fit_sklearn([normalise(e.text) for e in labelled], [e.category for e in labelled], "words")
     proba = model.predict_proba(vectorizer.transform([normalise(r["text"]) for r in evaluation]))
     classes = list(model.classes_)
     right = top3 = 0

@@ -27,13 +27,14 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
-from services.routing.classifier import Example, Model, Models, deed_terms, normalise, terms_of
+from services.routing.classifier import Example, Model, Models, deed_terms, normalise, terms_of, word_terms
 
 C = 10.0
 FOLDS = 3
 
 
-ANALYSERS = {"words+chars": terms_of, "deeds": deed_terms}
+# "words": the previous model's features, which bench/classifier.py compares against
+ANALYSERS = {"words+chars": terms_of, "deeds": deed_terms, "words": word_terms}
 
 
 def fit_sklearn(texts: list[str], labels: list[Any], features: str = "words+chars") -> tuple[TfidfVectorizer, LogisticRegression]:

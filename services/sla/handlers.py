@@ -166,7 +166,8 @@ async def on_urgency(changed: UrgencyChanged, at: Delivery) -> None:
         raise LookupError(f"report {tid} not received by SLA yet")     # retried: report.received comes first
     if not newer:
         return
-    facts = await sla.repo.facts(tid) or facts
+    # the facts as set_urgency left them, without reading them again
+    facts |= {"urgent": changed.urgent, "report_class": report_class, "urgent_at": changed.at}
     await sla.clocks.reclass(tid, changed.urgent, facts)
     await sla.tell_current_due(tid, changed.at)
     await sla.mirror(tid)

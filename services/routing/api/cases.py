@@ -175,6 +175,12 @@ async def visible_case(runtime: Runtime, tracking_id: str, principal: Principal,
     return case
 
 
+def as_seen(case: dict[str, Any], version: int | None) -> None:
+    """409 when the actor saw an older version of the case than the one stored."""
+    if version is not None and version != case["version"]:
+        raise Problem(409, "Stale case", f"the case is at version {case['version']}, not {version}", field="version")
+
+
 @router.get("/{tracking_id}")
 async def read(tracking_id: Annotated[str, Path(max_length=16)], runtime: RuntimeDep, principal: StaffDep,
                directory: DirectoryDep) -> dict[str, Any]:
@@ -194,8 +200,7 @@ async def set_urgency(tracking_id: Annotated[str, Path(max_length=16)], body: Ur
     """A coordinator raises or lowers the triage's urgency, with a reason (audited)."""
     repo = cases_of(runtime)
     case = await visible_case(runtime, tracking_id, principal, directory)
-    if body.version is not None and body.version != case["version"]:
-        raise Problem(409, "Stale case", f"the case is at version {case['version']}, not {body.version}", field="version")
+    as_seen(case, body.version)
     if not await triage.set_urgency(runtime, repo, case, body.urgent, body.reason, principal.subject, principal.role):
         raise Problem(409, "Conflict", "the case changed meanwhile; read it again", field="version")
     return view(await repo.get(case["_id"]) or case, principal, directory)
@@ -206,8 +211,7 @@ async def act(tracking_id: Annotated[str, Path(max_length=16)], action: Action, 
               principal: StaffDep, directory: DirectoryDep) -> dict[str, Any]:
     repo = cases_of(runtime)
     case = await visible_case(runtime, tracking_id, principal, directory)
-    if body.version is not None and body.version != case["version"]:
-        raise Problem(409, "Stale case", f"the case is at version {case['version']}, not {body.version}", field="version")
+    as_seen(case, body.version)
     # a refused step raises workflow.WorkflowError: shared.problems answers it (409 or 422 by its kind)
     step = workflow.plan(case, action, principal.role, principal.agency_id, body.model_dump(exclude_none=True), directory)
     publish = body.public_attachments or []
