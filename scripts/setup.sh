@@ -91,7 +91,7 @@ ferretdb_bin() {
   local gopath
   gopath=$(go env GOPATH 2>/dev/null || echo "$HOME/go")
   # Named apart from a stock build: this one carries scripts/ferretdb-v1-sqlite.patch.
-  echo "${FERRETDB_BIN:-$gopath/bin/ferretdb-$FERRETDB_VERSION-lapor4}"
+  echo "${FERRETDB_BIN:-$gopath/bin/ferretdb-$FERRETDB_VERSION-lapor5}"
 }
 
 ferretdb() {
@@ -109,6 +109,9 @@ ferretdb() {
     # could lose one of them (read-modify-write without isolation). All writes are queued in
     # FerretDB instead of colliding in SQLite, whose busy handler sleeps up to 100 ms a time.
     # And $group computed only its first accumulator: every later one got an exhausted iterator.
+    # And secondary indexes serve queries: filters ($eq, $in, $lt, $lte, $gt, $gte) on indexed
+    # top-level fields, and their sorts and limits, are pushed down to SQLite (v1 pushed down
+    # _id equality only and scanned every table for the rest); see lapor_pushdown.go in the patch.
     local src tmp
     src=$(module_source "github.com/FerretDB/FerretDB@$FERRETDB_VERSION") || die "cannot download FerretDB"
     tmp=$(mktemp -d)
