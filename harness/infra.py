@@ -10,6 +10,8 @@ import socket
 import subprocess
 import tempfile
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from pathlib import Path
@@ -53,7 +55,7 @@ def queue_depths(vhost: str) -> dict[str, int]:
 
 def restart_ferretdb(down_s: float) -> None:
     """Stop the FerretDB process and start it again with the very same command line."""
-    pid = int(subprocess.run(["pgrep", "-f", "ferretdb-v1.24.2-lapor"], capture_output=True, text=True).stdout.split()[0])
+    pid = _ferretdb_pid()
     cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[:-1]
     cwd = os.readlink(f"/proc/{pid}/cwd")
     log = Path(cwd) / ".local" / "logs" / "ferretdb.log" if (Path(cwd) / ".local").exists() else Path("/dev/null")
@@ -70,6 +72,34 @@ def restart_ferretdb(down_s: float) -> None:
             return
         time.sleep(0.1)
     raise RuntimeError("FerretDB did not come back")
+
+
+def _ferretdb_pid() -> int:
+    return int(subprocess.run(["pgrep", "-f", "ferretdb-v1.24.2-lapor"], capture_output=True, text=True).stdout.split()[0])
+
+
+@contextmanager
+def ferretdb_beside(*flags: str) -> Iterator[str]:
+    """A second FerretDB, the same build as the running one, on its own port and files, started
+    with ``flags`` (e.g. ``--test-disable-pushdown``); yields its URL and stops it after."""
+    binary = Path(f"/proc/{_ferretdb_pid()}/exe").resolve()
+    port, debug = free_port(), free_port()
+    with tempfile.TemporaryDirectory() as data:
+        proc = subprocess.Popen([str(binary), "--handler=sqlite", f"--sqlite-url=file:{data}/",
+                                 f"--listen-addr=127.0.0.1:{port}", f"--debug-addr=127.0.0.1:{debug}",
+                                 "--telemetry=disable", "--log-level=warn", *flags],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            for _ in range(100):
+                if port_open(port):
+                    break
+                time.sleep(0.1)
+            else:
+                raise RuntimeError("the second FerretDB did not start")
+            yield f"mongodb://127.0.0.1:{port}"
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
 
 
 @dataclass
