@@ -90,8 +90,11 @@ module_source() {
 ferretdb_bin() {
   local gopath
   gopath=$(go env GOPATH 2>/dev/null || echo "$HOME/go")
-  # Named apart from a stock build: this one carries scripts/ferretdb-v1-sqlite.patch.
-  echo "${FERRETDB_BIN:-$gopath/bin/ferretdb-$FERRETDB_VERSION-lapor5}"
+  # Named apart from a stock build, and by the patch it carries (scripts/ferretdb-v1-sqlite.patch):
+  # a changed patch is a new build.
+  local patch
+  patch=$(sha256sum "$ROOT/scripts/ferretdb-v1-sqlite.patch" | cut -c1-10)
+  echo "${FERRETDB_BIN:-$gopath/bin/ferretdb-$FERRETDB_VERSION-lapor-$patch}"
 }
 
 ferretdb() {

@@ -66,6 +66,9 @@ class CommonSettings(BaseSettings):
     outbox_grace_s: float = Field(3.0, description="events younger than this are left to the fast path")
     outbox_batch: int = Field(200, description="events published per relay or sweeper round")
 
+    query_shapes_file: str | None = Field(None, description="test aid: append each distinct query's shape (fields, "
+                                          "operators and value types, never values) to this file")
+
     log_format: Literal["console", "json"] = Field("console", description="console (readable) or json (one object per line)")
     log_level: str = Field("INFO", description="minimum log level")
     otel_exporter_otlp_endpoint: str | None = Field(None, validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT", description="OTLP/HTTP collector; traces are exported only when set")

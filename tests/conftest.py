@@ -35,7 +35,9 @@ def isolation(infra_ready: None) -> Iterator[Isolation]:
 def stack(infra_ready: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """One running platform shared by the end-to-end tests that do not break anything."""
     iso = Isolation.create()
-    s = Stack(iso, tmp_path_factory.mktemp("stack-logs")).start()
+    logs = tmp_path_factory.mktemp("stack-logs")
+    # every query the shared platform sends is kept by shape: tests/e2e/test_query_plans.py
+    s = Stack(iso, logs, LAPOR_QUERY_SHAPES_FILE=str(logs / "query-shapes.jsonl")).start()
     yield s
     s.stop()
     iso.drop()

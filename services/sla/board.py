@@ -43,11 +43,8 @@ AMBER_SHARE = 0.2          # amber when under a fifth of the stage's time is lef
 TREND_DAYS = 30
 NO_DUE = datetime(9999, 1, 1, tzinfo=UTC)
 STATS = ("received", "verified", "assigned", "in_progress", "resolved")
-INDEXES = [
-    Index(OPEN_CASES, [("scopes", ASCENDING), ("due_sort", ASCENDING)]),
-    Index(OPEN_CASES, [("scopes", ASCENDING), ("amber_at", ASCENDING)]),
-    Index(OPEN_CASES, [("scopes", ASCENDING), ("received_at", ASCENDING)]),
-]
+OPEN_STATUSES = tuple(sorted(str(s.value) for s in OPEN))
+LEVELS = 3                 # nation, province, regency: a case's scope at each is a field of its own
 
 
 def scopes_of(region_code: str | None) -> list[str]:
@@ -59,6 +56,21 @@ def scopes_of(region_code: str | None) -> list[str]:
     if len(code) >= 5:
         scopes.append(code[:5])
     return scopes
+
+
+def scope_field(scope: str) -> str:
+    """The field of an open case that holds its scope at ``scope``'s level (a scalar, unlike a
+    list of scopes, so that an index serves it on FerretDB's SQLite backend too)."""
+    return f"scope_{0 if scope == NATIONAL else 1 if len(scope) == 2 else 2}"
+
+
+# one index per level for each read of the board: the tiles and the overdue list (least time
+# left first), amber counts, counts by status, the oldest open cases (recap)
+INDEXES = [Index(OPEN_CASES, [(f"scope_{level}", ASCENDING), *rest])
+           for level in range(LEVELS)
+           for rest in ([("due_sort", ASCENDING), ("tid", ASCENDING)], [("amber_at", ASCENDING)],
+                        [("status", ASCENDING)], [("received_at", ASCENDING), ("tid", ASCENDING)])]
+BY_TIME_LEFT = [("due_sort", ASCENDING), ("tid", ASCENDING)]
 
 
 def child_in(scope: str, region_code: str | None) -> str | None:
@@ -114,7 +126,8 @@ class BoardRepository:
         start = clock["started_at"] if clock else None
         amber = due - (due - start) * AMBER_SHARE if due and start else None
         doc = {
-            "scopes": scopes_of(facts.get("region_code")), "status": status,
+            **{f"scope_{level}": scope for level, scope in enumerate(scopes_of(facts.get("region_code")))},
+            "tid": tracking_id, "status": status,
             "category": facts.get("category"), "agency_id": facts.get("agency_id"),
             "agency_name": facts.get("agency_name"), "region_code": facts.get("region_code"),
             "channel": facts.get("channel"), "urgent": bool(facts.get("urgent")),
@@ -135,28 +148,36 @@ class BoardRepository:
                 out[day] = doc
         return out
 
-    async def open_in(self, scope: str) -> list[dict[str, Any]]:
-        """The scope's open cases, least time left first: one read (an index range on MongoDB),
-        from which every count, colour and list of the board is taken."""
-        docs = await self.open.find({"scopes": scope}, {"scopes": 0}).to_list(length=None)
-        docs.sort(key=lambda d: (aware(d.get("due_sort") or NO_DUE), d["_id"]))
-        return docs
+    async def open_now(self, scope: str, now: datetime, statuses: tuple[str, ...]) -> dict[str, Any]:
+        """Counts of the scope's open cases by status and by colour, each counted on an index
+        (at a million reports a room's open cases are too many to read for a count)."""
+        field = scope_field(scope)
+        count = self.open.count_documents
+        by_status = {s: n for s in statuses if (n := await count({field: scope, "status": s}))}
+        red = await count({field: scope, "due_sort": {"$lt": now}})
+        amber = await count({field: scope, "amber_at": {"$lte": now}}) - await count(
+            {field: scope, "amber_at": {"$lte": now}, "due_sort": {"$lt": now}})
+        paused = await count({field: scope, "due_sort": NO_DUE})
+        total = sum(by_status.values())
+        return {"total": total, "by_status": by_status, "red": red, "amber": amber, "paused": paused,
+                "green": total - red - amber - paused}
+
+    async def least_time_left(self, scope: str, limit: int, before: datetime | None = None) -> list[dict[str, Any]]:
+        """The scope's open cases with the least time left (past ``before``, if given: the overdue)."""
+        query: dict[str, Any] = {scope_field(scope): scope}
+        if before is not None:
+            query["due_sort"] = {"$lt": before}
+        return await self.open.find(query, PROJECTION).sort(BY_TIME_LEFT).limit(limit).to_list(length=limit)
 
     async def oldest_open(self, scope: str, before: datetime, limit: int) -> tuple[list[dict[str, Any]], int]:
         """Open cases received before ``before``, oldest first, and how many there are."""
-        query = {"scopes": scope, "received_at": {"$lt": before}}
-        docs = await self.open.find(query).sort([("received_at", ASCENDING), ("_id", ASCENDING)]).limit(limit).to_list(length=limit)
+        query = {scope_field(scope): scope, "received_at": {"$lt": before}}
+        docs = await self.open.find(query, PROJECTION).sort([("received_at", ASCENDING), ("tid", ASCENDING)]) \
+            .limit(limit).to_list(length=limit)
         return docs, await self.open.count_documents(query)
 
 
-def open_summary(docs: list[dict[str, Any]], now: datetime) -> dict[str, Any]:
-    """Counts of open cases by status and by colour."""
-    by_status: dict[str, int] = {}
-    colours = {"red": 0, "amber": 0, "green": 0, "paused": 0}
-    for doc in docs:
-        by_status[doc.get("status") or "received"] = by_status.get(doc.get("status") or "received", 0) + 1
-        colours[state_of(doc, now)] += 1
-    return {"total": len(docs), "by_status": by_status, **colours}
+PROJECTION = {f"scope_{level}": 0 for level in range(LEVELS)}
 
 
 def state_of(doc: dict[str, Any], now: datetime) -> str:
@@ -245,8 +266,7 @@ async def board(db: AsyncDatabase, scope: str, now: datetime, calendar: WorkingC
     docs = await repo.days(scope, days)
     month_prefix = today.isoformat()[:7]
     month = totals([d for k, d in docs.items() if k.startswith(month_prefix)])
-    open_docs = await repo.open_in(scope)
-    open_now = open_summary(open_docs, now)
+    open_now = await repo.open_now(scope, now, OPEN_STATUSES)
 
     def tile(doc: dict[str, Any]) -> dict[str, Any]:
         return {"tracking_id": doc["_id"], "state": state_of(doc, now),
@@ -254,7 +274,7 @@ async def board(db: AsyncDatabase, scope: str, now: datetime, calendar: WorkingC
                                            "channel", "urgent", "due_at", "due_stage", "received_at")}}
 
     late = []
-    for doc in [d for d in open_docs if state_of(d, now) == "red"][:overdue]:
+    for doc in await repo.least_time_left(scope, overdue, before=now):
         row = tile(doc)
         row["working_days_late"] = calendar.working_days_between(aware(doc["due_at"]), now,
                                                                  doc.get("timezone") or tz)
@@ -265,7 +285,7 @@ async def board(db: AsyncDatabase, scope: str, now: datetime, calendar: WorkingC
                   "overdue": open_now["red"]},
         "this_month": {**month, "overdue": open_now["red"]},
         "open": open_now,
-        "cases": [tile(d) for d in open_docs[:cases]],
+        "cases": [tile(d) for d in await repo.least_time_left(scope, cases)],
         "overdue": late,
         "league": await league.get(db, scope, month_prefix),
         "top_categories": top(month["by_category"]),

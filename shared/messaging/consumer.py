@@ -210,7 +210,7 @@ class EventConsumer:
                     return
                 elapsed = time.perf_counter() - started
                 HANDLER_SECONDS.labels(self.handlers.consumer, key).observe(elapsed)
-                log.info("event handled", attempt=attempt, handler_ms=round(elapsed * 1000, 1))
+                log.debug("event handled", attempt=attempt, handler_ms=round(elapsed * 1000, 1))
             if use_inbox:
                 await self.db[INBOX].update_one({"_id": inbox_id}, {"$set": {"state": "done", "at": utcnow()}})
             MESSAGES_HANDLED.labels(self.handlers.consumer, key, "ok").inc()

@@ -36,3 +36,5 @@ SLA_STEPS = Counter("lapor_sla_steps_total", "Escalation ladder steps taken (rem
                     ["stage", "step"])
 SLA_DUE_LAG = Histogram("lapor_sla_step_lag_seconds", "How late after its due time a ladder step was taken",
                         buckets=(0.5, 1, 2, 5, 10, 30, 60, 300, 3600))
+DB_COMMANDS = Counter("lapor_db_commands_total", "Database commands sent, by command and collection",
+                      ["command", "collection"])

@@ -17,9 +17,12 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.asynchronous.topology import Topology
 from pymongo.errors import AutoReconnect, DuplicateKeyError, OperationFailure
+from pymongo.monitoring import CommandFailedEvent, CommandListener, CommandStartedEvent, CommandSucceededEvent
 
 from shared.observability.logging import get_logger
+from shared.observability.metrics import DB_COMMANDS
 from shared.settings import CommonSettings
+from shared.storage import shapes
 
 log = get_logger(__name__)
 
@@ -50,6 +53,36 @@ def _keep_paused_pool_refusals_out_of_sdam() -> None:
     Topology._handle_error = handle_error  # type: ignore[method-assign]
 
 
+class CommandCounter(CommandListener):
+    """Counts commands by name and collection for /metrics: what each step of a report costs
+    the database (the benchmark reads it per report). A counter increment, nothing more,
+    unless ``shapes_file`` is given (tests): then each distinct query shape is appended to it."""
+
+    def __init__(self, shapes_file: str | None = None) -> None:
+        self.shapes_file = shapes_file
+        self._seen: set[str] = set()
+
+    def started(self, event: CommandStartedEvent) -> None:
+        target = event.command.get(event.command_name)
+        DB_COMMANDS.labels(event.command_name, target if isinstance(target, str) else "").inc()
+        if self.shapes_file:
+            self._record(event.command_name, event.command)
+
+    def _record(self, command_name: str, command: Any) -> None:
+        for shape in shapes.shapes(command_name, command):
+            k = shapes.key(shape)
+            if k not in self._seen:
+                self._seen.add(k)
+                with open(self.shapes_file, "a", encoding="utf-8") as out:   # type: ignore[arg-type]
+                    out.write(k + "\n")     # one short line per write: appends of processes do not mix
+
+    def succeeded(self, event: CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: CommandFailedEvent) -> None:
+        pass
+
+
 def connect(settings: CommonSettings) -> tuple[AsyncMongoClient, AsyncDatabase]:
     _keep_paused_pool_refusals_out_of_sdam()
     client: AsyncMongoClient = AsyncMongoClient(
@@ -59,6 +92,7 @@ def connect(settings: CommonSettings) -> tuple[AsyncMongoClient, AsyncDatabase]:
         tz_aware=True,
         maxPoolSize=settings.mongo_max_pool_size,
         appname=settings.service_name,
+        event_listeners=[CommandCounter(settings.query_shapes_file)],
     )
     return client, client[settings.mongo_db]
 

@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.sla import board
-from services.sla.board import BoardRepository, LeagueCache, open_summary, state_of
+from services.sla.board import OPEN_STATUSES, BoardRepository, LeagueCache, state_of
 from shared.calendar import WorkingCalendar
+from shared.storage.mongo import ensure_indexes
 
 NOW = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)   # 11:00 in Banjarmasin (WITA)
 
@@ -39,6 +40,7 @@ async def test_a_step_counts_once_however_often_it_is_delivered(db: AsyncDatabas
 
 
 async def test_open_cases_are_scoped_coloured_and_leave_when_resolved(db: AsyncDatabase) -> None:
+    await ensure_indexes(db, board.INDEXES)     # counted and sorted on the indexes, as in the service
     repo = BoardRepository(db)
     clock = {"stage": "verification", "started_at": NOW - timedelta(days=3), "due_at": NOW - timedelta(hours=1)}
     await repo.mirror("LATE-CITY1", facts("63.71.01.1001"), clock)                       # past due: red
@@ -48,14 +50,17 @@ async def test_open_cases_are_scoped_coloured_and_leave_when_resolved(db: AsyncD
     await repo.mirror("GREN-BNJR3", facts("63.03.01.2001"), green)                       # another regency
     await repo.mirror("WAIT-CITY4", facts("63.71.01.1001", status="postponed"), None)    # paused
     await repo.mirror("LATE-CITY1", facts("63.71.01.1001"), clock)                       # replayed: same doc
-    city = await repo.open_in("63.71")
-    assert open_summary(city, NOW) == {"total": 3, "by_status": {"received": 2, "postponed": 1}, "red": 1,
-                                       "amber": 1, "green": 0, "paused": 1}
+    assert await repo.open_now("63.71", NOW, OPEN_STATUSES) == {
+        "total": 3, "by_status": {"received": 2, "postponed": 1}, "red": 1, "amber": 1, "green": 0, "paused": 1}
+    city = await repo.least_time_left("63.71", 10)
     assert [d["_id"] for d in city] == ["LATE-CITY1", "AMBR-CITY2", "WAIT-CITY4"]      # least time left first
     assert [state_of(d, NOW) for d in city] == ["red", "amber", "paused"]
-    assert len(await repo.open_in("63")) == 4 and len(await repo.open_in("62")) == 0
+    assert [d["_id"] for d in await repo.least_time_left("63.71", 10, before=NOW)] == ["LATE-CITY1"]
+    assert len(await repo.least_time_left("63", 10)) == 4 and await repo.least_time_left("62", 10) == []
+    assert (await repo.open_now("63", NOW, OPEN_STATUSES))["green"] == 1
     await repo.mirror("LATE-CITY1", facts("63.71.01.1001", status="resolved"), None)
-    assert [d["_id"] for d in await repo.open_in("ID")] == ["AMBR-CITY2", "GREN-BNJR3", "WAIT-CITY4"]
+    assert [d["_id"] for d in await repo.least_time_left("ID", 10)] == ["AMBR-CITY2", "GREN-BNJR3", "WAIT-CITY4"]
+    assert (await repo.open_now("ID", NOW, OPEN_STATUSES))["red"] == 0
 
 
 async def test_the_board_of_a_room_holds_only_its_own(db: AsyncDatabase) -> None:

@@ -69,7 +69,11 @@ def query(rnd: random.Random, kinds: list[str]) -> tuple[dict[str, Any], list[tu
         flt["g" if field == "f" else "f"] = value(rnd, kinds)
     if rnd.random() < 0.2:
         flt["f"] = {"$gte": value(rnd, kinds), "$lt": value(rnd, kinds)}
-    sort = rnd.choice([None, [("f", 1)], [("f", -1)], [("g", 1), ("f", -1)], [("g", -1)]])
+    if rnd.random() < 0.2:
+        flt = {"$and": [{k: v} for k, v in flt.items()]}
+    if rnd.random() < 0.1:
+        flt["_id"] = {"$in": rnd.sample(range(150), 40)}
+    sort = rnd.choice([None, [("f", 1)], [("f", -1)], [("g", 1), ("f", -1)], [("g", -1)], [("f", 1), ("_id", -1)]])
     return flt, sort, rnd.choice([0, 1, 5])
 
 
