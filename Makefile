@@ -19,4 +19,4 @@ bench:
 	.venv/bin/python -m bench.sla_scale
 	.venv/bin/python -m bench.run
 	.venv/bin/python -m bench.web_weight
-	.venv/bin/python -m bench.board
+	.venv/bin/python -m bench.query_scale

@@ -12,7 +12,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from shared.attachments.service import listing
 from shared.events import Attachment, CaseTransition, Envelope
 from shared.storage.batch import GroupInserter
-from shared.storage.mongo import Index, count_in_window, insert_once
+from shared.storage.mongo import Index, count_in_window, insert_once, pruned_indexes
 from shared.storage.outbox import OutboxRelay, OutboxWriter, merge_updates, outbox_insert_fields, outbox_update
 
 if TYPE_CHECKING:
@@ -35,6 +35,7 @@ INDEXES = [
     Index(REPORTS, [("received_at", DESCENDING)]),
     Index(REPORTS, [("region_code", ASCENDING), ("received_at", DESCENDING)]),
     Index(REPORTS, [("source.integrator_id", ASCENDING), ("received_at", DESCENDING)]),
+    *pruned_indexes(COUNTERS_KEPT_S),
 ]
 
 

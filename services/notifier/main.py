@@ -20,7 +20,7 @@ from services.notifier.outbound import SubscriptionPools, pooled_client
 from services.notifier.repository import NotificationRepository
 from services.notifier.settings import NotifierSettings
 from shared import directory
-from shared.storage.mongo import prune_loop
+from shared.storage.mongo import prune_loop, pruned_indexes
 from shared.runtime import Runtime, ServiceSpec, create_service_app
 
 
@@ -56,7 +56,7 @@ def create_app(settings: NotifierSettings | None = None) -> FastAPI:
         description="Outbound SMS, e-mail, webhooks and alerts, each sent exactly once.",
         routers=[notifications.router, webhooks.router, sms.router, contact_links.router],
         handlers=handlers,
-        indexes=repository.INDEXES,
+        indexes=repository.INDEXES + pruned_indexes(contacts.KEPT_S),
         on_start=on_start,
         on_stop=on_stop,
     ))

@@ -37,6 +37,7 @@ CURSOR_ID = "due-cursor"
 INDEXES = [
     Index(DEADLINES, [("tracking_id", ASCENDING)]),
     Index(DEADLINES, [("status", ASCENDING), ("due_at", ASCENDING)]),
+    Index(STEPS, [("tracking_id", ASCENDING)]),
     Index(REPORTS, [("month_key", ASCENDING), ("agency_id", ASCENDING)]),
     Index(REPORTS, [("month_key", ASCENDING), ("region_code", ASCENDING)]),
 ]

@@ -114,6 +114,11 @@ def outbox_index(collection: str) -> Index:
     return Index(collection, [("outbox_pending", ASCENDING)])
 
 
+def pruned_indexes(keep_s: dict[str, float]) -> list[Index]:
+    """The ``at`` index that ``prune_loop``'s delete of old documents runs on, per collection."""
+    return [Index(name, [("at", ASCENDING)]) for name in keep_s]
+
+
 async def ensure_indexes(db: AsyncDatabase, indexes: list[Index]) -> None:
     by_collection: dict[str, list[IndexModel]] = {}
     for index in indexes:
