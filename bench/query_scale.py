@@ -28,11 +28,13 @@ from pymongo import AsyncMongoClient
 from services.routing import repository as routing
 from services.sla import board, compliance, repository
 from services.sla.board import AMBER_SHARE, DAILY, NO_DUE, OPEN_CASES, child_in, scopes_of
+from services.sla.settings import SlaSettings
 from shared.calendar import WorkingCalendar
 from shared.storage.mongo import ensure_indexes
 from harness.infra import ROOT, Isolation
 
 RESULTS = ROOT / "bench" / "results"
+FILL_VERSION = 2    # a filled database of another version is filled again
 REPEATS = 5
 REGIONS = ["63.71.01.1001", "63.71.02.1002", "63.03.01.2001", "63.03.05.2005", "63.72.01.1001", "62.71.01.1001",
            "62.71.02.1003", "31.71.01.1001", "32.73.01.1001", "35.78.01.1001"]
@@ -68,8 +70,8 @@ def _facts(n: int, now: datetime, rng: random.Random) -> list[dict[str, Any]]:
     return out
 
 
-def _days(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The day counters SLA's handlers would have written, markers included."""
+def _days(facts: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
+    """The day counters SLA's handlers would have written: markers on the days not yet sealed."""
     docs: dict[str, dict[str, Any]] = {}
     steps = (("received_at", "received"), ("verified_at", "verified"), ("assigned_at", "assigned"),
              ("first_response_at", "in_progress"), ("resolved_at", "resolved"))
@@ -80,7 +82,7 @@ def _days(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
             day = f[field].astimezone(ZoneInfo(f["timezone"])).date().isoformat()
             for scope in scopes_of(f["region_code"]):
                 d = docs.setdefault(f"{day}:{scope}", {"_id": f"{day}:{scope}", "day": day, "scope": scope, "n": {},
-                                                       "ch": {}, "cat": {}, "reg": {}, "seen": []})
+                                                       "ch": {}, "cat": {}, "reg": {}, "seen": [], "sealed": False})
                 d["n"][stat] = d["n"].get(stat, 0) + 1
                 d["seen"].append(f"{f['_id']}:{stat}")
                 if stat == "received":
@@ -89,6 +91,11 @@ def _days(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     child = child_in(scope, f["region_code"])
                     if child:
                         d["reg"][child.replace(".", "-")] = d["reg"].get(child.replace(".", "-"), 0) + 1
+    sealed_before = (now - timedelta(days=SlaSettings.model_fields["board_marker_days"].default)).date().isoformat()
+    for d in docs.values():
+        if d["day"] < sealed_before:
+            d["sealed"] = True
+            del d["seen"]
     return list(docs.values())
 
 
@@ -147,12 +154,12 @@ async def _fill(db: Any, reports: int, now: datetime) -> dict[str, Any]:
     facts = _facts(reports, now, rng)
     open_docs = _open(facts, now, rng, 0.08)
     cases = _cases(facts, {d["_id"] for d in open_docs}, rng)
-    days = _days(facts)
+    days = _days(facts, now)
     await ensure_indexes(db, [*repository.INDEXES, *board.INDEXES, *routing.INDEXES])
     for docs, name in ((facts, repository.REPORTS), (days, DAILY), (open_docs, OPEN_CASES), (cases, routing.CASES)):
         for i in range(0, len(docs), 2000):
             await db[name].insert_many(docs[i:i + 2000], ordered=False)
-    await db.meta.insert_one({"_id": "filled", "reports": reports, "open": len(open_docs), "days": len(days),
+    await db.meta.insert_one({"_id": "filled", "version": FILL_VERSION, "reports": reports, "open": len(open_docs), "days": len(days),
                               "at": now, "fill_s": round(time.perf_counter() - t, 1)})
     return await db.meta.find_one({"_id": "filled"})
 
@@ -176,7 +183,7 @@ async def run(reports: int, keep: bool) -> dict[str, Any]:
     db = client[f"lapor_bench_scale_{reports}"]
     try:
         filled = await db.meta.find_one({"_id": "filled"})
-        if not filled or filled.get("reports") != reports:
+        if not filled or filled.get("reports") != reports or filled.get("version") != FILL_VERSION:
             await client.drop_database(db.name)
             filled = await _fill(db, reports, datetime.now(UTC))
         now = filled["at"]

@@ -117,8 +117,13 @@ class Dispatcher:
         }
         if req.channel == "sms":
             doc["sms"] = templates.sms_segments(text)
+        key = lane_key(req.channel, req.address_hash)
+        if not held:
+            # its retry pointer goes with it: whatever happens next, the retry worker sees it again
+            doc.update(retry_at=now, retry_key=key)
         if attempt_now and not held:   # created already claimed for the first try: one write less than claiming after
-            doc.update(lease_until=now + timedelta(seconds=self.settings.send_lease_s), attempts=1)
+            doc.update(lease_until=now + timedelta(seconds=self.settings.send_lease_s), attempts=1,
+                       retry_at=now + timedelta(seconds=self.settings.send_lease_s))
         current, created = await self.repo.record(doc)
         if created and held:
             NOTIFICATIONS.labels(req.channel, req.kind, "held").inc()
@@ -126,13 +131,12 @@ class Dispatcher:
                      tracking_id=req.tracking_id)
         if current["status"] != "queued":
             return str(current["status"])
-        # the pointer first: whatever happens next, the retry worker will see this one again
+        if not created:    # a redelivery of one stored before: point at it again, it may have lost its pointer
+            await self.repo.point(nid, now if not attempt_now else now + timedelta(seconds=self.settings.send_lease_s),
+                                  key)
         if not attempt_now:
-            await self.repo.point(nid, req.channel, now, lane_key(req.channel, req.address_hash))
             self.wakeup.set()
             return "queued"
-        await self.repo.point(nid, req.channel, now + timedelta(seconds=self.settings.send_lease_s),
-                              lane_key(req.channel, req.address_hash))
         return await self.attempt(nid, claimed=current if created else None)
 
     async def _gate(self, req: Request, now: datetime) -> tuple[bool, str | None]:
@@ -155,7 +159,7 @@ class Dispatcher:
         between the two leaves nothing held for good)."""
         held = await self.repo.held_for(address_hash)
         for doc in held:
-            await self.repo.point(doc["_id"], doc["channel"], utcnow(), lane_key(doc["channel"], address_hash))
+            await self.repo.point(doc["_id"], utcnow(), lane_key(doc["channel"], address_hash))
             self.wakeup.set()
         return len(held)
 
@@ -204,8 +208,7 @@ class Dispatcher:
             error = f"circuit open for {channel}" if isinstance(exc, OpenedState) else str(exc)
             return await self._failed_attempt(claimed, error, final=isinstance(exc, Undeliverable))
         sent_at = utcnow()
-        await self.repo.mark(nid, "sent", scrub(answer), sent_at)
-        await self.repo.unpoint(nid)
+        await self.repo.mark(nid, "sent", scrub(answer), sent_at)     # its pointer leaves with it
         NOTIFICATIONS.labels(channel, claimed["kind"], "sent").inc()
         if claimed["kind"] == "ack" and claimed.get("source_occurred_at") is not None:
             END_TO_END_SECONDS.labels(channel).observe((sent_at - claimed["source_occurred_at"]).total_seconds())
@@ -217,15 +220,14 @@ class Dispatcher:
         NOTIFICATIONS.labels(claimed["channel"], claimed["kind"], "failed_attempt").inc()
         first_failure = claimed.get("first_failure_at") or now
         if final or (now - first_failure).total_seconds() >= self.settings.retry_horizon_s:
-            await self.repo.fail(nid, error, now)
-            await self.repo.unpoint(nid)
+            await self.repo.fail(nid, error, now)     # its pointer leaves with it
             NOTIFICATIONS.labels(claimed["channel"], claimed["kind"], "failed").inc()
             log.warning("notification failed for good", notification_id=nid, channel=claimed["channel"], error=error)
             return "failed"
         delay = backoff(claimed["attempts"], self.settings.retry_base_s, self.settings.retry_max_delay_s)
         next_at = now + timedelta(seconds=delay)
-        await self.repo.release(nid, error, next_at, first_failure)
-        await self.repo.point(nid, claimed["channel"], next_at, lane_key(claimed["channel"], claimed["recipient_hash"]))
+        await self.repo.release(nid, error, next_at, first_failure,
+                                lane_key(claimed["channel"], claimed["recipient_hash"]))
         log.info("notification send failed; retry scheduled", notification_id=nid, channel=claimed["channel"],
                  attempt=claimed["attempts"], retry_in_s=round(delay, 2), error=error)
         return "queued"

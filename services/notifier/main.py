@@ -20,8 +20,11 @@ from services.notifier.outbound import SubscriptionPools, pooled_client
 from services.notifier.repository import NotificationRepository
 from services.notifier.settings import NotifierSettings
 from shared import directory
+from shared.observability.logging import get_logger
 from shared.storage.mongo import prune_loop, pruned_indexes
 from shared.runtime import Runtime, ServiceSpec, create_service_app
+
+log = get_logger(__name__)
 
 
 def create_app(settings: NotifierSettings | None = None) -> FastAPI:
@@ -42,6 +45,9 @@ def create_app(settings: NotifierSettings | None = None) -> FastAPI:
         }
         dispatcher = Dispatcher(repo, runtime.vault, providers, settings)
         runtime.parts = dispatcher
+        moved = await repo.adopt_pointers(runtime.db[repository.RETRY])
+        if moved:
+            log.info("retry pointers moved onto their notifications", count=moved)
         runtime.spawn(RetryWorker(dispatcher, repo, settings.retry_interval_s, settings.lane_concurrency,
                                   settings.webhook_connections).run(), "notification-retry")
         runtime.spawn(prune_loop(runtime.db, contacts.KEPT_S), "contact-prune")

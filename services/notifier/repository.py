@@ -1,9 +1,11 @@
 """Notifier's database access.
 
 - ``notifications``: one per event x kind x channel x recipient; the delivery log.
-- ``notification_retry``: a pointer per notification not yet in a final state, with the time
-  of its next attempt. Small by design (sent and failed ones leave it), so the retry worker's
-  query stays cheap even on a database that cannot use an index for it.
+  A notification not yet in a final state carries its own retry pointer: ``retry_at`` (when
+  its next attempt is due) and ``retry_key`` (whose sends it counts against), written with
+  it and removed with the write that makes it final; the retry worker's query is a range on
+  the ``retry_at`` index. (``notification_retry``, a pointer collection kept apart while
+  FerretDB could not use that index, is read once at start and emptied: ``adopt_pointers``.)
 - ``contacts``: how to reach a report's reporter (encrypted) and which integrator sent it.
 - ``webhook_subscriptions``: per integrator, the events, URL and (encrypted) secret.
 """
@@ -15,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo import ASCENDING, ReturnDocument
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.events import EPOCH, utcnow
@@ -24,11 +27,12 @@ NOTIFICATIONS = "notifications"
 RETRY = "notification_retry"
 CONTACTS = "contacts"
 SUBSCRIPTIONS = "webhook_subscriptions"
+NO_POINTER = {"retry_at": "", "retry_key": ""}
 INDEXES = [
     Index(NOTIFICATIONS, [("tracking_id", ASCENDING), ("created_at", ASCENDING)]),
     Index(NOTIFICATIONS, [("status", ASCENDING), ("created_at", ASCENDING)]),
     Index(NOTIFICATIONS, [("recipient_hash", ASCENDING), ("created_at", ASCENDING)]),
-    Index(RETRY, [("next_at", ASCENDING)]),
+    Index(NOTIFICATIONS, [("retry_at", ASCENDING)]),
     Index(SUBSCRIPTIONS, [("integrator_id", ASCENDING)]),
 ]
 
@@ -36,7 +40,6 @@ INDEXES = [
 class NotificationRepository:
     def __init__(self, db: AsyncDatabase) -> None:
         self.notifications = db[NOTIFICATIONS]
-        self.retry = db[RETRY]
         self.contacts = db[CONTACTS]
         self.subscriptions = db[SUBSCRIPTIONS]
 
@@ -71,23 +74,26 @@ class NotificationRepository:
         return await self.notifications.find_one({"_id": notification_id})
 
     async def mark(self, notification_id: str, status: str, answer: str, at: datetime) -> None:
+        """A final answer of the far side (``sent``): the retry pointer leaves in the same write."""
         fields: dict[str, Any] = {"status": status, "provider_answer": answer, "updated_at": at}
         if status == "sent":
             fields["sent_at"] = at
-        await self.notifications.update_one({"_id": notification_id}, {"$set": fields})
+        await self.notifications.update_one({"_id": notification_id}, {"$set": fields, "$unset": NO_POINTER})
 
-    async def release(self, notification_id: str, error: str, next_at: datetime, first_failure_at: datetime) -> None:
-        """A failed attempt: free the lease and note when the next one is due."""
+    async def release(self, notification_id: str, error: str, next_at: datetime, first_failure_at: datetime,
+                      key: str) -> None:
+        """A failed attempt: free the lease and point at the next one, in one write."""
         await self.notifications.update_one(
             {"_id": notification_id, "status": "queued"},
             {"$set": {"lease_until": EPOCH, "last_error": error, "next_attempt_at": next_at,
-                      "first_failure_at": first_failure_at}},
+                      "first_failure_at": first_failure_at, "retry_at": next_at, "retry_key": key}},
         )
 
     async def fail(self, notification_id: str, error: str, at: datetime) -> None:
         await self.notifications.update_one(
             {"_id": notification_id, "status": "queued"},
-            {"$set": {"status": "failed", "lease_until": EPOCH, "last_error": error, "failed_at": at}},
+            {"$set": {"status": "failed", "lease_until": EPOCH, "last_error": error, "failed_at": at},
+             "$unset": NO_POINTER},
         )
 
     async def held_for(self, recipient_hash: str) -> list[dict[str, Any]]:
@@ -110,33 +116,46 @@ class NotificationRepository:
 
     # ------------------------------------------------------------------ retry pointers
 
-    async def point(self, notification_id: str, channel: str, next_at: datetime, key: str) -> None:
+    async def point(self, notification_id: str, next_at: datetime, key: str) -> None:
         """``key``: whose sends these are (a webhook subscription, else the channel), so the
         retry lane can bound each one's sends at once."""
-        await self.retry.update_one({"_id": notification_id},
-                                    {"$set": {"channel": channel, "next_at": next_at, "key": key}}, upsert=True)
+        await self.notifications.update_one({"_id": notification_id},
+                                            {"$set": {"retry_at": next_at, "retry_key": key}})
 
     async def postpone(self, notification_id: str, at: datetime) -> None:
         """Not before ``at``; a later time set meanwhile stays."""
-        await self.retry.update_one({"_id": notification_id}, {"$max": {"next_at": at}})
+        await self.notifications.update_one({"_id": notification_id, "retry_at": {"$ne": None}},
+                                            {"$max": {"retry_at": at}})
 
     async def unpoint(self, notification_id: str) -> None:
-        await self.retry.delete_one({"_id": notification_id})
+        await self.notifications.update_one({"_id": notification_id}, {"$unset": NO_POINTER})
 
     async def due_pointers(self, channels: Sequence[str], now: datetime, limit: int, busy: Sequence[str] = (),
                            full_keys: Sequence[str] = ()) -> list[dict[str, Any]]:
         """Due pointers of these channels, leaving out the sends running here and the keys
         that have all the sends at once they may."""
-        query: dict[str, Any] = {"channel": {"$in": list(channels)}, "next_at": {"$lte": now}}
+        query: dict[str, Any] = {"retry_at": {"$lte": now}, "channel": {"$in": list(channels)}}
         if busy:
             query["_id"] = {"$nin": list(busy)}
         if full_keys:
-            query["key"] = {"$nin": list(full_keys)}
-        return await self.retry.find(query).sort("next_at", 1).limit(limit).to_list(length=limit)
+            query["retry_key"] = {"$nin": list(full_keys)}
+        cursor = self.notifications.find(query, {"channel": 1, "retry_key": 1, "retry_at": 1})
+        return [{"_id": d["_id"], "channel": d["channel"], "key": d.get("retry_key"), "next_at": d["retry_at"]}
+                for d in await cursor.sort("retry_at", 1).limit(limit).to_list(length=limit)]
 
     async def pending_count(self) -> dict[str, int]:
-        pipeline = [{"$group": {"_id": "$channel", "n": {"$sum": 1}}}]
-        return {row["_id"]: row["n"] async for row in await self.retry.aggregate(pipeline)}
+        pipeline = [{"$match": {"retry_at": {"$gte": EPOCH}}}, {"$group": {"_id": "$channel", "n": {"$sum": 1}}}]
+        return {row["_id"]: row["n"] async for row in await self.notifications.aggregate(pipeline)}
+
+    async def adopt_pointers(self, old: AsyncCollection) -> int:
+        """Pointers of the collection an older version kept apart, moved onto their notifications."""
+        moved = 0
+        async for p in old.find({}):
+            await self.notifications.update_one({"_id": p["_id"], "status": {"$in": ["queued", "held"]}},
+                                                {"$set": {"retry_at": p["next_at"], "retry_key": p.get("key")}})
+            await old.delete_one({"_id": p["_id"]})
+            moved += 1
+        return moved
 
     # ------------------------------------------------------------------ webhooks
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -12,7 +13,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 from services.routing.classifier import Example
 from shared.attachments.service import listing
 from shared.events import EPOCH, Attachment, Envelope, ReportReceived
-from shared.storage.mongo import Index, insert_once
+from shared.statuses import Status
+from shared.storage.mongo import Index, count, insert_once
 from shared.storage.outbox import OutboxRelay, OutboxWriter, merge_updates, outbox_insert_fields, outbox_update
 
 if TYPE_CHECKING:
@@ -33,6 +35,9 @@ INDEXES = [
     Index(CASES, [("region_code", ASCENDING), ("status", ASCENDING), ("received_at", DESCENDING)]),
     Index(CASES, [("agency_id", ASCENDING), ("status", ASCENDING), ("received_at", DESCENDING)]),
     Index(CASES, [("status", ASCENDING), ("received_at", DESCENDING)]),
+    # the newest first without a status: a unit's and a desk's list in arrival order
+    Index(CASES, [("agency_id", ASCENDING), ("received_at", DESCENDING), ("_id", DESCENDING)]),
+    Index(CASES, [("coordinator_id", ASCENDING), ("received_at", DESCENDING), ("_id", DESCENDING)]),
 ]
 
 
@@ -141,9 +146,10 @@ class CaseRepository(OutboxWriter):
 
     async def counts(self, scope: dict[str, Any], filters: dict[str, Any]) -> dict[str, int]:
         """Cases per status under the same scope and filters (the inbox's tabs)."""
+        # one count per status, each on an index (scope, status), rather than a grouping of them all
         parts = [p for p in (scope, filters) if p]
-        pipeline = [{"$match": {"$and": parts} if parts else {}}, {"$group": {"_id": "$status", "n": {"$sum": 1}}}]
-        return {d["_id"]: d["n"] async for d in await self.cases.aggregate(pipeline)}
+        found = await asyncio.gather(*(count(self.cases, {"$and": [*parts, {"status": str(status)}]}) for status in Status))
+        return {str(status): n for status, n in zip(Status, found) if n}
 
     async def set_deadline(self, tracking_id: str, stage: str | None, due_at: datetime | None, seq: datetime) -> bool:
         """The case's current deadline as SLA last told it; an older change never overwrites a newer."""

@@ -33,6 +33,7 @@ from shared.observability.logging import get_logger
 from shared.regions import timezone_for
 from shared.statuses import OPEN
 from shared.storage.mongo import Index
+from shared.storage.mongo import count as count_matching
 
 log = get_logger(__name__)
 
@@ -64,9 +65,26 @@ def scope_field(scope: str) -> str:
     return f"scope_{0 if scope == NATIONAL else 1 if len(scope) == 2 else 2}"
 
 
+SEAL_EVERY_S = 3600
+
+
+async def seal_loop(db: AsyncDatabase, keep_days: int, every_s: float = SEAL_EVERY_S) -> None:
+    """Every hour, seal the day counters older than ``keep_days`` (see ``seal_days_before``)."""
+    repo = BoardRepository(db)
+    while True:
+        try:
+            sealed = await repo.seal_days_before((datetime.now(UTC) - timedelta(days=keep_days)).date().isoformat())
+            if sealed:
+                log.info("command-centre days sealed", days=sealed)
+        except Exception as exc:   # the database may be restarting: next round
+            log.warning("sealing day counters failed", error=repr(exc))
+        await asyncio.sleep(every_s)
+
+
 # one index per level for each read of the board: the tiles and the overdue list (least time
 # left first), amber counts, counts by status, the oldest open cases (recap)
-INDEXES = [Index(OPEN_CASES, [(f"scope_{level}", ASCENDING), *rest])
+INDEXES = [Index(DAILY, [("sealed", ASCENDING), ("day", ASCENDING)])] + [
+           Index(OPEN_CASES, [(f"scope_{level}", ASCENDING), *rest])
            for level in range(LEVELS)
            for rest in ([("due_sort", ASCENDING), ("tid", ASCENDING)], [("amber_at", ASCENDING)],
                         [("status", ASCENDING)], [("received_at", ASCENDING), ("tid", ASCENDING)])]
@@ -95,12 +113,16 @@ class BoardRepository:
 
     # ------------------------------------------------------------------ write side
 
-    async def count(self, tracking_id: str, stat: str, at: datetime, facts: dict[str, Any]) -> None:
-        """Count one step of one report on its local day, once, in every scope it shows in."""
+    async def count(self, tracking_id: str, stats: list[str], at: datetime, facts: dict[str, Any]) -> None:
+        """Count steps of one report on their local day, once, in every scope it shows in (each
+        update guarded by its marker). One command each, sent together: not a bulk, because
+        FerretDB v1 stops an update command at its first error, and an upsert that meets a
+        counted marker ends in one (a duplicate key), so the bulk's later updates would be lost."""
         region = facts.get("region_code")
         day = at.astimezone(ZoneInfo(facts.get("timezone") or timezone_for(region))).date().isoformat()
-        marker = f"{tracking_id}:{stat}"
-        for scope in scopes_of(region):
+
+        async def one(stat: str, scope: str) -> None:
+            marker = f"{tracking_id}:{stat}"
             inc = {f"n.{stat}": 1}
             if stat == "received":
                 inc[f"ch.{facts.get('channel') or 'web'}"] = 1
@@ -110,11 +132,22 @@ class BoardRepository:
                     inc[f"reg.{_key(child)}"] = 1
             try:
                 await self.daily.update_one(
-                    {"_id": f"{day}:{scope}", "seen": {"$ne": marker}},
-                    {"$inc": inc, "$push": {"seen": marker}, "$setOnInsert": {"day": day, "scope": scope}},
+                    {"_id": f"{day}:{scope}", "seen": {"$ne": marker}, "sealed": {"$ne": True}},
+                    {"$inc": inc, "$push": {"seen": marker}, "$setOnInsert": {"day": day, "scope": scope, "sealed": False}},
                     upsert=True)
             except DuplicateKeyError:
                 pass   # the day's document exists and holds the marker: counted already
+
+        await asyncio.gather(*(one(stat, scope) for stat in stats for scope in scopes_of(region)))
+
+    async def seal_days_before(self, day: str) -> int:
+        """Drop the markers of days before ``day`` (no step of theirs is still being delivered):
+        a board reads 31 day documents, and a busy day's markers outweigh its counters a
+        thousandfold. A sealed day counts nothing more (a step redelivered later is not
+        counted twice); ``rebuild-board`` recounts from the facts."""
+        result = await self.daily.update_many({"sealed": False, "day": {"$lt": day}},
+                                              {"$set": {"sealed": True}, "$unset": {"seen": ""}})
+        return result.modified_count
 
     async def mirror(self, tracking_id: str, facts: dict[str, Any], clock: dict[str, Any] | None) -> None:
         """The report's tile as its facts now say: written while it is open, removed after."""
@@ -140,19 +173,17 @@ class BoardRepository:
     # ------------------------------------------------------------------ read side
 
     async def days(self, scope: str, days: list[str]) -> dict[str, dict[str, Any]]:
-        """The day documents of a scope, each read by its key (markers left out)."""
-        out = {}
-        for day in days:
-            doc = await self.daily.find_one({"_id": f"{day}:{scope}"}, {"seen": 0})
-            if doc:
-                out[day] = doc
-        return out
+        """The day documents of a scope, read by their keys in one query (markers left out)."""
+        ids = [f"{day}:{scope}" for day in days]
+        found = {d["_id"]: d async for d in self.daily.find({"_id": {"$in": ids}}, {"seen": 0})}
+        return {day: found[i] for day, i in zip(days, ids) if i in found}
 
     async def open_now(self, scope: str, now: datetime, statuses: tuple[str, ...]) -> dict[str, Any]:
         """Counts of the scope's open cases by status and by colour, each counted on an index
         (at a million reports a room's open cases are too many to read for a count)."""
         field = scope_field(scope)
-        count = self.open.count_documents
+        def count(query: dict[str, Any]) -> Any:
+            return count_matching(self.open, query)
         by_status = {s: n for s in statuses if (n := await count({field: scope, "status": s}))}
         red = await count({field: scope, "due_sort": {"$lt": now}})
         amber = await count({field: scope, "amber_at": {"$lte": now}}) - await count(
@@ -174,7 +205,7 @@ class BoardRepository:
         query = {scope_field(scope): scope, "received_at": {"$lt": before}}
         docs = await self.open.find(query, PROJECTION).sort([("received_at", ASCENDING), ("tid", ASCENDING)]) \
             .limit(limit).to_list(length=limit)
-        return docs, await self.open.count_documents(query)
+        return docs, await count_matching(self.open, query)
 
 
 PROJECTION = {f"scope_{level}": 0 for level in range(LEVELS)}

@@ -5,8 +5,9 @@
 
 Run each once after upgrading to the version that brought it: ``tell-deadlines`` when inboxes
 began to sort by time left (cases opened before had no deadline on them), ``rebuild-board``
-when the command centre came (its counters start empty). Both are idempotent: counted steps
-carry markers, and open cases are derived from the facts, so a rerun changes nothing. The events go into each report's outbox; the running SLA service's
+when the command centre came (its counters start empty), and whenever its counts are in doubt.
+Both are idempotent: ``rebuild-board`` recounts the day counters from scratch and open cases are
+derived from the facts, so a rerun changes nothing. The events go into each report's outbox; the running SLA service's
 sweeper publishes them (so this needs no broker), and routing keeps the later of two changes.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from datetime import timedelta
 
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -45,13 +47,16 @@ async def rebuild_board(db: AsyncDatabase, repo: DeadlineRepository, settings: S
     """Count every report's past steps on their days and mirror the open ones; returns reports seen."""
     book = load_book(settings.policy_dir, settings.policy_version)
     board = BoardRepository(db)
+    # counted from scratch: sealed days have no markers left to keep a recount from adding twice
+    await board.daily.delete_many({})
     seen = 0
     async for facts in repo.reports.find({}, {"outbox": 0}):
         seen += 1
         for field, stat in FACT_STEPS:
             if facts.get(field):
-                await board.count(facts["_id"], stat, facts[field], facts)
+                await board.count(facts["_id"], [stat], facts[field], facts)
         await board.mirror(facts["_id"], facts, current_clock(await repo.for_report(facts["_id"]), book))
+    await board.seal_days_before((utcnow() - timedelta(days=settings.board_marker_days)).date().isoformat())
     return seen
 
 

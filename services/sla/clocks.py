@@ -23,10 +23,6 @@ class Clocks:
         self.repo = repo
         self.book = book
 
-    async def policy_version(self, tracking_id: str) -> str:
-        facts = await self.repo.facts(tracking_id)
-        return (facts or {}).get("policy_version") or self.book.current.version
-
     async def open(self, step_status: str, tracking_id: str, start: datetime, tz: str, version: str,
                    facts: dict[str, Any]) -> None:
         policy, calendar = self.book.get(version), self.book.calendar(version)

@@ -124,7 +124,7 @@ async def on_received(r: ReportReceived, at: Delivery) -> None:
     version = stored.get("policy_version") or policy.version
     stored = await sla.open_clocks("received", r.tracking_id, r.received_at, tz, version, stored)
     await sla.tell_current_due(r.tracking_id, r.received_at)
-    await sla.board.count(r.tracking_id, "received", r.received_at, stored)
+    await sla.board.count(r.tracking_id, ["received"], r.received_at, stored)
     await sla.mirror(r.tracking_id)
 
 
@@ -132,11 +132,10 @@ async def on_received(r: ReportReceived, at: Delivery) -> None:
 async def on_step(step: ReportAssigned | CaseTransition, at: Delivery) -> None:
     sla = Sla(at.runtime)
     tid = step.tracking_id
-    version = await sla.clocks.policy_version(tid)
+    known = await sla.repo.facts(tid) or {}        # read once: the policy version, the hours to a first response
+    version = known.get("policy_version") or sla.book.current.version
     policy = sla.book.get(version)
     tz = getattr(step, "timezone", None) or timezone_for(step.region_code)
-    # the facts are read only when the step needs them (the hours to a first response)
-    known = (await sla.repo.facts(tid) or {}) if step.status == "in_progress" else {}
     fields, first = step_facts(step, known)
     await sla.repo.set_facts(tid, fields, first=first)
     moves = clock_moves(step, policy)
@@ -147,10 +146,11 @@ async def on_step(step: ReportAssigned | CaseTransition, at: Delivery) -> None:
         await sla.repo.set_facts(tid, {"fu_due": 1}, first={"fu_on_time": int(met["first_follow_up"])})
     if moves.pause:
         await sla.clocks.pause(tid, step.at)
-    facts = await sla.open_clocks(step.status, tid, step.at, tz, version, await sla.repo.facts(tid) or {})
+    # the facts as the writes above left them (open_clocks reads them again after opening)
+    facts = known | fields | {k: v for k, v in first.items() if known.get(k) is None}
+    facts = await sla.open_clocks(step.status, tid, step.at, tz, version, facts)
     await sla.tell_current_due(tid, step.at)
-    for stat in board_steps(step):
-        await sla.board.count(tid, stat, step.at, facts)
+    await sla.board.count(tid, board_steps(step), step.at, facts)
     await sla.mirror(tid)
 
 

@@ -45,6 +45,7 @@ def create_app(settings: SlaSettings | None = None) -> FastAPI:
         watcher = DueWatcher(DeadlineRepository(runtime.db, settings.due_shards, runtime.relay), book, settings)
         runtime.spawn(watcher.run(), "sla-watch")
         runtime.spawn(_watch_overdue(runtime, settings.queue_watch_interval_s), "overdue-watch")
+        runtime.spawn(board.seal_loop(runtime.db, settings.board_marker_days), "board-seal")
 
     return create_service_app(ServiceSpec(
         settings=settings,

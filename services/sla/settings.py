@@ -16,3 +16,5 @@ class SlaSettings(CommonSettings):
     watch_lease_s: float = Field(30.0, description="lease on a batch of due deadlines; a crashed worker's batch is retaken after it")
     watch_margin_s: float = Field(120.0, description="how far behind now the due-time cursor stays (clock skew between hosts)")
     due_shards: int = Field(4, ge=1, le=64, description="due buckets per minute (parallel SLA workers); fixed once data exists")
+    board_marker_days: int = Field(2, ge=1, description="days a day's command-centre counters keep the markers that make "
+                                   "a redelivered step count once; older days are sealed and drop them (small to read)")

@@ -154,6 +154,14 @@ async def insert_once(collection: AsyncCollection, doc: dict[str, Any]) -> bool:
         return False
 
 
+async def count(collection: AsyncCollection, query: dict[str, Any]) -> int:
+    """How many documents match, with the ``count`` command: exact on MongoDB (no sharding),
+    and counted on an index by the project's FerretDB build. ``count_documents`` is an
+    aggregation, which FerretDB answers by decoding every matching document."""
+    reply = await collection.database.command("count", collection.name, query=query)
+    return int(reply["n"])
+
+
 async def count_in_window(collection: AsyncCollection, key: str, window: str) -> int:
     """Add one to ``key``'s counter for ``window`` (e.g. an hour or minute stamp) and return it.
 

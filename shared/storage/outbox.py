@@ -17,6 +17,7 @@ import asyncio
 from datetime import timedelta
 from typing import Any
 
+from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.events import Envelope, utcnow
@@ -26,6 +27,9 @@ from shared.observability.metrics import OUTBOX_BACKLOG, OUTBOX_PUBLISHED
 from shared.settings import CommonSettings
 
 log = get_logger(__name__)
+# updates a clearing bulk carries: FerretDB v1 holds a SQLite connection per update of a
+# multi-update command until the command ends, so a bulk stays small (its pool is 100)
+CLEAR_BULK = 16
 
 
 def outbox_insert_fields(events: list[Envelope]) -> dict[str, Any]:
@@ -115,10 +119,7 @@ class OutboxRelay:
         for (_, _, env), result in zip(batch, results):
             if isinstance(result, BaseException) and not isinstance(result, PublishError):
                 log.error("outbox publish crashed", event_id=env.event_id, error=repr(result))
-        # One command per document, not bulk_write: FerretDB v1 keeps a SQLite connection per
-        # update of a multi-update command until the command ends, and a few large bulks
-        # exhaust its pool and deadlock it.
-        await asyncio.gather(*(self._clear(c, d, e) for c, d, e in confirmed))
+        await self._clear_all(confirmed)
         OUTBOX_PUBLISHED.inc(len(confirmed))
         failed = len(batch) - len(confirmed)
         if failed:
@@ -126,8 +127,28 @@ class OutboxRelay:
             log.warning("outbox events left for the sweeper", count=failed)
         return len(confirmed)
 
-    async def _clear(self, collection: str, doc_id: Any, env: Envelope) -> None:
-        key = f"outbox.{env.event_id}"
+    async def _clear_all(self, confirmed: list[tuple[str, Any, Envelope]]) -> None:
+        """Remove confirmed events from their documents: one update per document (all its
+        events at once), sent in bulks of CLEAR_BULK, so a busy relay clears a batch in a few
+        commands. Each update requires every key it removes, so the count stays exact; a bulk
+        that did not match in full (the sweeper cleared one meanwhile) is redone key by key."""
+        by_doc: dict[tuple[str, Any], list[str]] = {}
+        for collection, doc_id, env in confirmed:
+            by_doc.setdefault((collection, doc_id), []).append(f"outbox.{env.event_id}")
+        by_collection: dict[str, list[tuple[Any, list[str]]]] = {}
+        for (collection, doc_id), keys in by_doc.items():
+            by_collection.setdefault(collection, []).append((doc_id, keys))
+        for collection, docs in by_collection.items():
+            for i in range(0, len(docs), CLEAR_BULK):
+                chunk = docs[i:i + CLEAR_BULK]
+                ops = [UpdateOne({"_id": doc_id, **{k: {"$exists": True} for k in keys}},
+                                 {"$unset": {k: "" for k in keys}, "$inc": {"outbox_pending": -len(keys)}})
+                       for doc_id, keys in chunk]
+                result = await self.db[collection].bulk_write(ops, ordered=False)
+                if result.matched_count < len(ops):
+                    await asyncio.gather(*(self._clear(collection, doc_id, k) for doc_id, keys in chunk for k in keys))
+
+    async def _clear(self, collection: str, doc_id: Any, key: str) -> None:
         await self.db[collection].update_one(
             {"_id": doc_id, key: {"$exists": True}}, {"$unset": {key: ""}, "$inc": {"outbox_pending": -1}}
         )

@@ -24,10 +24,10 @@ async def test_a_step_counts_once_however_often_it_is_delivered(db: AsyncDatabas
     repo = BoardRepository(db)
     f = facts("63.71.01.1001", channel="sms")
     # redeliveries, in parallel and again later: one count in each of the three rooms
-    await asyncio.gather(*(repo.count("AAAA-AAAA1", "received", NOW, f) for _ in range(6)))
-    await repo.count("AAAA-AAAA1", "received", NOW, f)
-    await repo.count("BBBB-BBBB2", "received", NOW, facts("63.03.01.2001"))
-    await repo.count("AAAA-AAAA1", "verified", NOW, f)
+    await asyncio.gather(*(repo.count("AAAA-AAAA1", ["received"], NOW, f) for _ in range(6)))
+    await repo.count("AAAA-AAAA1", ["received"], NOW, f)
+    await repo.count("BBBB-BBBB2", ["received"], NOW, facts("63.03.01.2001"))
+    await repo.count("AAAA-AAAA1", ["verified", "received"], NOW, f)    # one new, one counted already
     day = "2026-11-24"
     city = (await repo.days("63.71", [day]))[day]
     assert city["n"] == {"received": 1, "verified": 1}
@@ -65,12 +65,29 @@ async def test_open_cases_are_scoped_coloured_and_leave_when_resolved(db: AsyncD
 
 async def test_the_board_of_a_room_holds_only_its_own(db: AsyncDatabase) -> None:
     repo = BoardRepository(db)
-    await repo.count("CITY-0000A", "received", NOW, facts("63.71.01.1001"))
+    await repo.count("CITY-0000A", ["received"], NOW, facts("63.71.01.1001"))
     await repo.mirror("CITY-0000A", facts("63.71.01.1001"), None)
-    await repo.count("KABB-0000B", "received", NOW, facts("63.03.01.2001"))
+    await repo.count("KABB-0000B", ["received"], NOW, facts("63.03.01.2001"))
     await repo.mirror("KABB-0000B", facts("63.03.01.2001"), None)
     figures = await board.board(db, "63.71", NOW, WorkingCalendar(), LeagueCache(0))
     assert figures["today"]["received"] == 1 and figures["this_month"]["received"] == 1
     assert [c["tracking_id"] for c in figures["cases"]] == ["CITY-0000A"]
     assert figures["top_regions"] == [{"key": "63.71.01", "received": 1}]
     assert len(figures["trend"]) == 30 and figures["trend"][-1] == {"day": "2026-11-24", "received": 1, "resolved": 0}
+
+
+async def test_sealed_days_drop_their_markers_and_count_nothing_twice(db: AsyncDatabase) -> None:
+    await ensure_indexes(db, board.INDEXES)
+    repo = BoardRepository(db)
+    old, f = NOW - timedelta(days=10), facts("63.71.01.1001")
+    await repo.count("OLDD-0000A", ["received"], old, f)
+    await repo.count("TODY-0000B", ["received"], NOW, f)
+    assert await repo.seal_days_before((NOW - timedelta(days=7)).date().isoformat()) == 3     # the old day, 3 rooms
+    assert await repo.seal_days_before((NOW - timedelta(days=7)).date().isoformat()) == 0     # once
+    day = old.astimezone(UTC).date().isoformat()
+    raw = await db[board.DAILY].find_one({"_id": f"{day}:63.71"})
+    assert raw is not None and "seen" not in raw and raw["sealed"] is True
+    await repo.count("OLDD-0000A", ["received"], old, f)          # redelivered after sealing: not again
+    assert (await repo.days("63.71", [day]))[day]["n"] == {"received": 1}
+    today = (await db[board.DAILY].find_one({"_id": f"{NOW.date().isoformat()}:63.71"})) or {}
+    assert today.get("seen") == ["TODY-0000B:received"] and today.get("sealed") is False
