@@ -187,6 +187,9 @@ async def run(reports: int, keep: bool) -> dict[str, Any]:
             await client.drop_database(db.name)
             filled = await _fill(db, reports, datetime.now(UTC))
         now = filled["at"]
+        # what SLA's seal loop leaves: markers only on the last days
+        marker_days = SlaSettings.model_fields["board_marker_days"].default
+        await board.BoardRepository(db).seal_days_before((now - timedelta(days=marker_days)).date().isoformat())
         calendar = WorkingCalendar()
         cases = routing.CaseRepository(db)
         open_statuses = {"status": {"$in": ["received", "assigned", "in_progress", "postponed"]}}

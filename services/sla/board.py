@@ -186,8 +186,8 @@ class BoardRepository:
             return count_matching(self.open, query)
         by_status = {s: n for s in statuses if (n := await count({field: scope, "status": s}))}
         red = await count({field: scope, "due_sort": {"$lt": now}})
-        amber = await count({field: scope, "amber_at": {"$lte": now}}) - await count(
-            {field: scope, "amber_at": {"$lte": now}, "due_sort": {"$lt": now}})
+        # every red case is past its amber time too (amber_at comes before due_at)
+        amber = await count({field: scope, "amber_at": {"$lte": now}}) - red
         paused = await count({field: scope, "due_sort": NO_DUE})
         total = sum(by_status.values())
         return {"total": total, "by_status": by_status, "red": red, "amber": amber, "paused": paused,
