@@ -154,12 +154,26 @@ async def insert_once(collection: AsyncCollection, doc: dict[str, Any]) -> bool:
         return False
 
 
+_FERRETDB: dict[int, bool] = {}
+
+
+async def is_ferretdb(db: AsyncDatabase) -> bool:
+    """Whether the server is FerretDB (its buildInfo says so); asked once per client."""
+    key = id(db.client)
+    if key not in _FERRETDB:
+        _FERRETDB[key] = "ferretdbVersion" in await db.command("buildInfo")
+    return _FERRETDB[key]
+
+
 async def count(collection: AsyncCollection, query: dict[str, Any]) -> int:
-    """How many documents match, with the ``count`` command: exact on MongoDB (no sharding),
-    and counted on an index by the project's FerretDB build. ``count_documents`` is an
-    aggregation, which FerretDB answers by decoding every matching document."""
-    reply = await collection.database.command("count", collection.name, query=query)
-    return int(reply["n"])
+    """How many documents match. On FerretDB the ``count`` command, which the project's build
+    counts on an index (``count_documents`` is an aggregation that FerretDB answers by decoding
+    every match); on MongoDB ``count_documents``, exact on a sharded cluster too (the count
+    command can count a migrating chunk's documents twice)."""
+    if await is_ferretdb(collection.database):
+        reply = await collection.database.command("count", collection.name, query=query)
+        return int(reply["n"])
+    return await collection.count_documents(query)
 
 
 async def count_in_window(collection: AsyncCollection, key: str, window: str) -> int:
