@@ -38,6 +38,13 @@ INDEXES = [
     # the newest first without a status: a unit's and a desk's list in arrival order
     Index(CASES, [("agency_id", ASCENDING), ("received_at", DESCENDING), ("_id", DESCENDING)]),
     Index(CASES, [("coordinator_id", ASCENDING), ("received_at", DESCENDING), ("_id", DESCENDING)]),
+    # oversight sees every case: the national list in either order, and its narrowing filters
+    # (each also what makes FerretDB push the field's conditions down, see scripts/ferretdb-v1-sqlite.patch)
+    Index(CASES, [("received_at", DESCENDING), ("_id", DESCENDING)]),
+    Index(CASES, URGENCY_ORDER),
+    Index(CASES, [("category", ASCENDING), ("received_at", DESCENDING), ("_id", DESCENDING)]),
+    Index(CASES, [("channel", ASCENDING), ("received_at", DESCENDING), ("_id", DESCENDING)]),
+    Index(CASES, [("overdue", ASCENDING), ("received_at", DESCENDING), ("_id", DESCENDING)]),
 ]
 
 

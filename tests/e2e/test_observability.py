@@ -24,7 +24,9 @@ def observed(infra_ready: None, tmp_path_factory: pytest.TempPathFactory) -> Ite
     with OtlpReceiver() as otlp:
         iso = Isolation.create()
         stack = Stack(iso, tmp_path_factory.mktemp("observed"), OTEL_EXPORTER_OTLP_ENDPOINT=otlp.endpoint,
-                      OTEL_BSP_SCHEDULE_DELAY="100", LAPOR_QUEUE_WATCH_INTERVAL_S="1").start()
+                      OTEL_BSP_SCHEDULE_DELAY="100", LAPOR_QUEUE_WATCH_INTERVAL_S="1",
+                      # the per-message "event handled" lines are debug; the privacy test reads them too
+                      LAPOR_LOG_LEVEL="DEBUG").start()
         yield stack, otlp
         stack.stop()
         iso.drop()
