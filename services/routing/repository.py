@@ -28,6 +28,8 @@ RECENT_KEEP = 100        # cases kept per scope (and compared with each new one)
 NO_DUE_SORT = datetime(9999, 12, 31, tzinfo=UTC)
 NO_DEADLINE = {"due_at": None, "due_stage": None, "due_sort": NO_DUE_SORT, "due_seq": EPOCH}
 URGENCY_ORDER = [("urgent", DESCENDING), ("due_sort", ASCENDING), ("_id", ASCENDING)]
+# a list's and its indexes' one spelling of newest first, so the two cannot drift apart
+NEWEST_ORDER = [("received_at", DESCENDING), ("_id", DESCENDING)]
 INDEXES = [
     Index(CASES, [("agency_id", ASCENDING), *URGENCY_ORDER]),
     Index(CASES, [("coordinator_id", ASCENDING), *URGENCY_ORDER]),
@@ -36,15 +38,15 @@ INDEXES = [
     Index(CASES, [("agency_id", ASCENDING), ("status", ASCENDING), ("received_at", DESCENDING)]),
     Index(CASES, [("status", ASCENDING), ("received_at", DESCENDING)]),
     # the newest first without a status: a unit's and a desk's list in arrival order
-    Index(CASES, [("agency_id", ASCENDING), ("received_at", DESCENDING), ("_id", DESCENDING)]),
-    Index(CASES, [("coordinator_id", ASCENDING), ("received_at", DESCENDING), ("_id", DESCENDING)]),
+    Index(CASES, [("agency_id", ASCENDING), *NEWEST_ORDER]),
+    Index(CASES, [("coordinator_id", ASCENDING), *NEWEST_ORDER]),
     # oversight sees every case: the national list in either order, and its narrowing filters
     # (each also what makes FerretDB push the field's conditions down, see scripts/ferretdb-v1-sqlite.patch)
-    Index(CASES, [("received_at", DESCENDING), ("_id", DESCENDING)]),
+    Index(CASES, NEWEST_ORDER),
     Index(CASES, URGENCY_ORDER),
-    Index(CASES, [("category", ASCENDING), ("received_at", DESCENDING), ("_id", DESCENDING)]),
-    Index(CASES, [("channel", ASCENDING), ("received_at", DESCENDING), ("_id", DESCENDING)]),
-    Index(CASES, [("overdue", ASCENDING), ("received_at", DESCENDING), ("_id", DESCENDING)]),
+    Index(CASES, [("category", ASCENDING), *NEWEST_ORDER]),
+    Index(CASES, [("channel", ASCENDING), *NEWEST_ORDER]),
+    Index(CASES, [("overdue", ASCENDING), *NEWEST_ORDER]),
 ]
 
 
@@ -143,7 +145,7 @@ class CaseRepository(OutboxWriter):
                 parts.append({"$or": [{"urgent": {"$lt": urgent}}, {"urgent": urgent, "due_sort": {"$gt": due}},
                                       {"urgent": urgent, "due_sort": due, "_id": {"$gt": tid}}]})
         else:
-            sort = [("received_at", DESCENDING), ("_id", DESCENDING)]
+            sort = NEWEST_ORDER
             if after is not None:
                 at, tid = after
                 parts.append({"$or": [{"received_at": {"$lt": at}}, {"received_at": at, "_id": {"$lt": tid}}]})
